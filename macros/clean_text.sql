@@ -1,0 +1,4 @@
+{#- clean_text(column): trimmed text; blank becomes null. -#}
+{% macro clean_text(column) -%}
+    nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}

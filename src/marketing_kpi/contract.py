@@ -1,0 +1,77 @@
+"""The raw data contract, read from the dbt sources file (models/staging/_raw__sources.yml).
+
+That yml is the one place the contract is written down; this module gives Python (generator,
+bring-your-own-data check, docs) a typed view of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from marketing_kpi.paths import contract_file
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    data_type: str
+    description: str
+    is_key: bool = False
+    is_pii: bool = False
+    is_version: bool = False
+    accepted_values: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def key_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.is_key]
+
+    @property
+    def pii_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.is_pii]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"raw table {self.name!r} has no column {name!r} in the contract")
+
+
+@lru_cache(maxsize=4)
+def load_contract(path: Path | None = None) -> dict[str, Table]:
+    """Return the raw tables of the contract, in file order, keyed by table name."""
+    doc = yaml.safe_load((path or contract_file()).read_text())
+    source = next(s for s in doc["sources"] if s["name"] == "raw")
+    tables: dict[str, Table] = {}
+    for t in source["tables"]:
+        cols = []
+        for c in t["columns"]:
+            meta = c.get("meta") or {}
+            accepted = meta.get("accepted_values")
+            cols.append(
+                Column(
+                    name=c["name"],
+                    data_type=c["data_type"],
+                    description=c.get("description", ""),
+                    is_key=bool(meta.get("key")),
+                    is_pii=bool(meta.get("pii")),
+                    is_version=bool(meta.get("version")),
+                    accepted_values=tuple(str(v) for v in accepted) if accepted else None,
+                )
+            )
+        tables[t["name"]] = Table(name=t["name"], description=t.get("description", ""), columns=tuple(cols))
+    return tables

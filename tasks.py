@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Set-up and entry points that need nothing but Python and pip.
+
+    python3 tasks.py run    create .venv, install the project, run the main job on the embedded data
+    python3 tasks.py test   create .venv, install the project, run every check CI runs
+
+Both are idempotent: a second call reuses .venv and reinstalls only when pyproject.toml changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+
+def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    printable = " ".join(str(c) for c in cmd)
+    print(f"$ {printable}", flush=True)
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env)
+    if result.returncode != 0:
+        sys.exit(f"FAILED (exit {result.returncode}): {printable}")
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the project with its dev extras (once per pyproject change)."""
+    stamp = VENV / ".installed"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    if not PY.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(PY, "-m", "pip", "install", "--quiet", "-e", ".[dev,semantic]")
+    stamp.write_text(digest)
+
+
+def project_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.update(extra)
+    return env
+
+
+def run() -> None:
+    ensure_venv()
+    sh(BIN / "marketing-kpi", "build", env=project_env())
+
+
+def test() -> None:
+    ensure_venv()
+    ci_db = ROOT / "warehouse" / "ci" / "build.duckdb"
+    env = project_env(MKPI_DUCKDB_PATH=str(ci_db), MKPI_DUCKDB_TEMP_DIR=str(ci_db.parent / "tmp"))
+    sh(BIN / "ruff", "check", "src", "tests", "tasks.py", env=env)
+    sh(BIN / "ruff", "format", "--check", "src", "tests", "tasks.py", env=env)
+    # A fresh database: CI must prove the project builds from nothing.
+    for leftover in (ci_db, ci_db.with_suffix(".duckdb.wal")):
+        leftover.unlink(missing_ok=True)
+    sh(BIN / "marketing-kpi", "build", "--no-docs", env=env)
+    sh(BIN / "sqlfluff", "lint", "models", "tests", env=env)
+    sh(PY, "-m", "pytest", env=env)
+
+
+if __name__ == "__main__":
+    commands = {"run": run, "test": test}
+    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+        sys.exit(f"usage: python3 {Path(__file__).name} {{{'|'.join(commands)}}}")
+    commands[sys.argv[1]]()
