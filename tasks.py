@@ -67,7 +67,7 @@ def test() -> None:
         leftover.unlink(missing_ok=True)
     sh(BIN / "marketing-kpi", "build", "--no-docs", env=env)
     sh(BIN / "sqlfluff", "lint", "models", "tests", env=env)
-    sh(PY, "-m", "pytest", env=env)
+    sh(PY, "-m", "pytest", env={**env, "MKPI_REQUIRE_BUILD": "1"})
 
 
 if __name__ == "__main__":

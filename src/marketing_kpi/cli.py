@@ -1,7 +1,7 @@
 """`marketing-kpi`: the project's command line. Thin wrappers around plain functions.
 
-    marketing-kpi build        seed the embedded dataset and `dbt build` it (the main job)
-    marketing-kpi generate     regenerate the synthetic dataset (see generator.py)
+marketing-kpi build        seed the embedded dataset and `dbt build` it (the main job)
+marketing-kpi generate     regenerate the synthetic dataset (see generator.py)
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from marketing_kpi import paths
 from marketing_kpi.dbt_runner import StepFailed, run_dbt
+from marketing_kpi.ingest import ContractMismatch
 
 
 def _step(name: str, fn: Callable[[], object]) -> None:
@@ -22,13 +24,24 @@ def _step(name: str, fn: Callable[[], object]) -> None:
     print(f"    {name}: done in {time.perf_counter() - started:.1f}s", flush=True)
 
 
-def build(*, full_refresh: bool = False, docs: bool = True) -> None:
-    """The main job: load the embedded dataset, build and test every model."""
+def build(*, data_dir: Path | None = None, full_refresh: bool = False, docs: bool = True) -> None:
+    """The main job: load the raw data (the embedded dataset, or your files), build and test every model."""
     refresh = ["--full-refresh"] if full_refresh else []
-    _step("dbt seed", lambda: run_dbt(["seed", *refresh]))
+    if data_dir is None:
+        _step("dbt seed (embedded dataset + reference data)", lambda: run_dbt(["seed", *refresh]))
+    else:
+        _step(f"ingest {data_dir}", lambda: _ingest(data_dir))
+        _step("dbt seed (reference data)", lambda: run_dbt(["seed", "--select", "path:seeds/reference", *refresh]))
     _step("dbt build", lambda: run_dbt(["build", "--exclude", "resource_type:seed", *refresh]))
     if docs:
         _step("dbt docs generate", lambda: run_dbt(["docs", "generate"]))
+
+
+def _ingest(data_dir: Path) -> None:
+    from marketing_kpi.ingest import ingest
+
+    counts = ingest(data_dir, paths.build_database())
+    print(f"    loaded {sum(counts.values()):,} raw rows from {len(counts)} tables", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,21 +49,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_build = sub.add_parser("build", help="seed the embedded dataset and dbt build it (the main job)")
+    p_build.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="a directory of CSV/Parquet files in the raw data contract (default: the embedded dataset)",
+    )
     p_build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     p_build.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")
 
     sub.add_parser("generate", help="regenerate the synthetic dataset", add_help=False)
+    sub.add_parser("ingest", help="check and load a directory of your own exports into raw", add_help=False)
 
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "build":
-            build(full_refresh=args.full_refresh, docs=not args.no_docs)
+            build(data_dir=args.data_dir, full_refresh=args.full_refresh, docs=not args.no_docs)
             print(f"Build database: {paths.build_database()}")
         elif args.command == "generate":
             from marketing_kpi import generator
 
             return generator.main(rest) or 0
-    except StepFailed as exc:
+        elif args.command == "ingest":
+            from marketing_kpi import ingest
+
+            return ingest.main(rest)
+    except (StepFailed, ContractMismatch) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
