@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sub.add_parser("generate", help="regenerate the synthetic dataset", add_help=False)
     sub.add_parser("ingest", help="check and load a directory of your own exports into raw", add_help=False)
+    sub.add_parser("publish", help="publish the public marts for BI (read-only serving file + Parquet)", add_help=False)
 
     args, rest = parser.parse_known_args(argv)
     try:
@@ -70,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from marketing_kpi import generator
 
             return generator.main(rest) or 0
+        elif args.command == "publish":
+            from marketing_kpi import publish
+
+            return publish.main(rest)
         elif args.command == "ingest":
             from marketing_kpi import ingest
 
