@@ -7,6 +7,7 @@ marketing-kpi generate     regenerate the synthetic dataset (see generator.py)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +31,8 @@ def build(*, data_dir: Path | None = None, full_refresh: bool = False, docs: boo
     if data_dir is None:
         _step("dbt seed (embedded dataset + reference data)", lambda: run_dbt(["seed", *refresh]))
     else:
+        # Your own data is as of today unless you say otherwise (the default is the embedded dataset's end).
+        os.environ.setdefault("MKPI_AS_OF_DATE", "today")
         _step(f"ingest {data_dir}", lambda: _ingest(data_dir))
         _step("dbt seed (reference data)", lambda: run_dbt(["seed", "--select", "path:seeds/reference", *refresh]))
     _step("dbt build", lambda: run_dbt(["build", "--exclude", "resource_type:seed", *refresh]))
