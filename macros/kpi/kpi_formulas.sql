@@ -102,3 +102,123 @@
 {% macro budget_pacing_rate(spend_to_date, planned_spend, elapsed_days, period_days) -%}
     {{ marketing_kpi.safe_divide(spend_to_date, '(' ~ planned_spend ~ ') * (' ~ elapsed_days ~ ') / (' ~ period_days ~ ')') }}
 {%- endmacro %}
+
+{#- Orders per customer = completed non-refund orders / customers who ordered in the period. -#}
+{% macro orders_per_customer(orders, customers_ordering) -%}
+    {{ marketing_kpi.safe_divide(orders, customers_ordering) }}
+{%- endmacro %}
+
+{#- Expansion rate = active customers with a completed expansion order / active customers. -#}
+{% macro expansion_rate(expansion_customers, active_customers) -%}
+    {{ marketing_kpi.safe_divide(expansion_customers, active_customers) }}
+{%- endmacro %}
+
+{#- Cross-sell rate = active customers with a completed cross-sell order / active customers. -#}
+{% macro cross_sell_rate(cross_sell_customers, active_customers) -%}
+    {{ marketing_kpi.safe_divide(cross_sell_customers, active_customers) }}
+{%- endmacro %}
+
+{#- Revenue churn rate = last period's net revenue of customers who churned / net revenue at period start. -#}
+{% macro revenue_churn_rate(churned_revenue, revenue_at_start) -%}
+    {{ marketing_kpi.safe_divide(churned_revenue, revenue_at_start) }}
+{%- endmacro %}
+
+{#- NRR = this period's net revenue of customers active at its start / their net revenue at start (may exceed 1). -#}
+{% macro net_revenue_retention_rate(retained_revenue, revenue_at_start) -%}
+    {{ marketing_kpi.safe_divide(retained_revenue, revenue_at_start) }}
+{%- endmacro %}
+
+{#- ARPA = net revenue / active account-months: average monthly net revenue per active account. -#}
+{% macro average_revenue_per_account(net_revenue, active_customer_months) -%}
+    {{ marketing_kpi.safe_divide(net_revenue, active_customer_months) }}
+{%- endmacro %}
+
+{#- Historical LTV = cumulative net revenue of a cohort / customers in the cohort. -#}
+{% macro historical_lifetime_value(cumulative_net_revenue, cohort_customers) -%}
+    {{ marketing_kpi.safe_divide(cumulative_net_revenue, cohort_customers) }}
+{%- endmacro %}
+
+{#- Promoter rate = promoters (scores 9–10) / survey responses. -#}
+{% macro promoter_rate(promoters, responses) -%}
+    {{ marketing_kpi.safe_divide(promoters, responses) }}
+{%- endmacro %}
+
+{#- Detractor rate = detractors (scores 0–6) / survey responses. -#}
+{% macro detractor_rate(detractors, responses) -%}
+    {{ marketing_kpi.safe_divide(detractors, responses) }}
+{%- endmacro %}
+
+{#- Planned spend to date = planned spend × elapsed days ÷ days in period (the linear plan so far). -#}
+{% macro planned_spend_to_date(planned_spend, elapsed_days, period_days) -%}
+    ({{ planned_spend }}) * {{ marketing_kpi.safe_divide(elapsed_days, period_days) }}
+{%- endmacro %}
+
+{#- Budget used rate = lifetime spend / lifetime budget (above 1 = the budget was overspent). -#}
+{% macro budget_used_rate(spend, budget) -%}
+    {{ marketing_kpi.safe_divide(spend, budget) }}
+{%- endmacro %}
+
+{#- Invalid spend rate = spend on campaign-periods that brought no lead / total spend. -#}
+{% macro invalid_spend_rate(invalid_spend, spend) -%}
+    {{ marketing_kpi.safe_divide(invalid_spend, spend) }}
+{%- endmacro %}
+
+{#- Marketing-sourced revenue share = net revenue of marketing-sourced customers / total net revenue. -#}
+{% macro marketing_sourced_revenue_share(marketing_sourced_revenue, total_revenue) -%}
+    {{ marketing_kpi.safe_divide(marketing_sourced_revenue, total_revenue) }}
+{%- endmacro %}
+
+{#- Pages per session = pageviews / sessions. -#}
+{% macro pages_per_session(pageviews, sessions) -%}
+    {{ marketing_kpi.safe_divide(pageviews, sessions) }}
+{%- endmacro %}
+
+{#- Average engaged seconds = engaged seconds / sessions. -#}
+{% macro average_engaged_seconds(engaged_seconds, sessions) -%}
+    {{ marketing_kpi.safe_divide(engaged_seconds, sessions) }}
+{%- endmacro %}
+
+{#- Bounce rate = bounced sessions / sessions. -#}
+{% macro bounce_rate(bounced_sessions, sessions) -%}
+    {{ marketing_kpi.safe_divide(bounced_sessions, sessions) }}
+{%- endmacro %}
+
+{#- Session-to-lead rate = sessions in which a lead form was submitted / sessions. -#}
+{% macro session_to_lead_rate(sessions_with_lead, sessions) -%}
+    {{ marketing_kpi.safe_divide(sessions_with_lead, sessions) }}
+{%- endmacro %}
+
+{#- Email open rate = unique opens / emails delivered. -#}
+{% macro email_open_rate(emails_opened, emails_delivered) -%}
+    {{ marketing_kpi.safe_divide(emails_opened, emails_delivered) }}
+{%- endmacro %}
+
+{#- Email click-through rate = unique clicks / emails delivered. -#}
+{% macro email_click_through_rate(emails_clicked, emails_delivered) -%}
+    {{ marketing_kpi.safe_divide(emails_clicked, emails_delivered) }}
+{%- endmacro %}
+
+{#- Click-to-open rate = unique clicks / unique opens. -#}
+{% macro click_to_open_rate(emails_clicked, emails_opened) -%}
+    {{ marketing_kpi.safe_divide(emails_clicked, emails_opened) }}
+{%- endmacro %}
+
+{#- Unsubscribe rate = unsubscribes / emails delivered. -#}
+{% macro unsubscribe_rate(emails_unsubscribed, emails_delivered) -%}
+    {{ marketing_kpi.safe_divide(emails_unsubscribed, emails_delivered) }}
+{%- endmacro %}
+
+{#- Email bounce rate = bounced emails / emails sent. -#}
+{% macro email_bounce_rate(emails_bounced, emails_sent) -%}
+    {{ marketing_kpi.safe_divide(emails_bounced, emails_sent) }}
+{%- endmacro %}
+
+{#- Average duration = summed hours (or days) / items measured, e.g. hours to first response per responded lead. -#}
+{% macro average_duration(total_duration, items_measured) -%}
+    {{ marketing_kpi.safe_divide(total_duration, items_measured) }}
+{%- endmacro %}
+
+{#- SLA attainment rate = leads first responded to within the SLA / leads created. -#}
+{% macro sla_attainment_rate(leads_within_sla, leads) -%}
+    {{ marketing_kpi.safe_divide(leads_within_sla, leads) }}
+{%- endmacro %}
