@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Callable
 
+from marketing_kpi import glossary
 from marketing_kpi.contract import load_contract
 from marketing_kpi.paths import PROJECT_ROOT
 
@@ -38,8 +39,14 @@ def raw_contract_section() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def kpi_glossary_section() -> str:
+    """The KPI glossary, generated from seeds/reference/kpi_registry.csv."""
+    return glossary.readme_section()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "raw-contract": raw_contract_section,
+    "kpi-glossary": kpi_glossary_section,
 }
 
 

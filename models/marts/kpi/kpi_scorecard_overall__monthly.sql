@@ -1,0 +1,66 @@
+{#-
+    One overall score per month per company stage, from the all-channel rows of
+    kpi_scorecard__monthly: overall_score = Σ weight × attainment_score / Σ weight, both sums over
+    the stage's weighted KPIs that have an attainment this month (a KPI without a value or target
+    is left out and the rest re-weighted; weight_covered says how much of the weight was scored).
+    1 = every weighted KPI exactly on target; the cap on attainment_score (1.2) keeps one
+    outperforming KPI from hiding the others. overall_health_band uses fixed thresholds: on_track
+    at 0.95 and above, warning at 0.85 and above, critical below.
+-#}
+
+with
+
+scorecard as (
+
+    select * from {{ ref('kpi_scorecard__monthly') }}
+    where channel_key = 'all' and weight > 0
+
+),
+
+aggregated as (
+
+    select
+        period_start,
+        company_stage,
+        sum(case when attainment_score is not null then weighted_score end) as weighted_score_sum,
+        sum(case when attainment_score is not null then weight else 0 end) as weight_covered,
+        count(*) as weighted_kpis,
+        count(attainment_score) as scored_kpis,
+        sum(case when health_band = 'on_track' then 1 else 0 end) as on_track_kpis,
+        sum(case when health_band = 'warning' then 1 else 0 end) as warning_kpis,
+        sum(case when health_band = 'critical' then 1 else 0 end) as critical_kpis
+
+    from scorecard
+    group by period_start, company_stage
+
+),
+
+scored as (
+
+    select
+        *,
+        {{ marketing_kpi.safe_divide('weighted_score_sum', 'weight_covered') }} as overall_score
+
+    from aggregated
+
+),
+
+final as (
+
+    select
+        cast(period_start as date) as period_start,
+        cast(company_stage as varchar) as company_stage,
+        cast(overall_score as double) as overall_score,
+        cast({{ kpi_health_band('overall_score', 0.95, 0.85) }} as varchar) as overall_health_band,
+        cast(round(weight_covered, 9) as double) as weight_covered,
+        cast(weighted_kpis as integer) as weighted_kpis,
+        cast(scored_kpis as integer) as scored_kpis,
+        cast(on_track_kpis as integer) as on_track_kpis,
+        cast(warning_kpis as integer) as warning_kpis,
+        cast(critical_kpis as integer) as critical_kpis
+
+    from scored
+
+)
+
+select * from final
