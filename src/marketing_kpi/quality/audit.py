@@ -1,0 +1,439 @@
+"""The audit gate: run every expectation suite against the build database with Great Expectations.
+
+    python -m marketing_kpi.quality.audit [--database PATH] [--manifest PATH] [--tables raw.leads ...]
+
+Why pandas: GX 1.24's SQL datasource cannot run on DuckDB through duckdb_engine (GX reads results
+after the connection is closed, so every expectation errors: GX issues 10738 and 11579). The audit
+therefore opens the DuckDB file read-only with the duckdb package, reads each table into a pandas
+dataframe (PII masked inside DuckDB, see suites.py) and validates it through GX's pandas dataframe
+asset. One ephemeral GX context serves the whole run; each suite has its own asset, batch
+definition, validation definition and checkpoint, run with ``batch_parameters={"dataframe": df}``.
+
+Exit codes: 0 every suite passed, 1 an expectation failed, 2 the audit could not run.
+A failing run prints one block per failed expectation (suite, table, column, expectation, unexpected
+count and percent, up to five sample keys of failing rows) and writes the same to a JSON report
+(default warehouse/audit/last_audit.json). GX Data Docs (HTML) go to warehouse/data_docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+import yaml
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+from marketing_kpi import paths
+from marketing_kpi.quality.suites import (
+    AuditSettings,
+    SuiteSpec,
+    default_settings_file,
+    discover_marts,
+    load_settings,
+    mart_suites,
+    normalise_type,
+    raw_suites,
+)
+
+MAX_SAMPLE_KEYS = 5
+_DROP_KWARGS = {"batch_id", "column", "column_A", "column_B", "result_format", "catch_exceptions", "meta"}
+
+
+def default_manifest() -> Path:
+    """dbt's manifest: $DBT_TARGET_PATH/manifest.json, else <project>/target/manifest.json."""
+    target = os.environ.get("DBT_TARGET_PATH")
+    base = Path(target) if target else paths.PROJECT_ROOT / "target"
+    if not base.is_absolute():
+        base = paths.PROJECT_ROOT / base
+    return base / "manifest.json"
+
+
+def default_data_docs_dir() -> Path:
+    return paths.build_database().parent / "data_docs"
+
+
+def default_report_file() -> Path:
+    return paths.build_database().parent / "audit" / "last_audit.json"
+
+
+@dataclass
+class Failure:
+    """One failed expectation, safe to print: sample keys only, never row values."""
+
+    suite: str
+    table: str
+    expectation: str
+    kwargs: dict[str, Any]
+    column: str | None
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed_value: Any
+    sample_keys: list[dict[str, Any]]
+    error: str | None = None
+
+
+@dataclass
+class SuiteOutcome:
+    suite: str
+    table: str
+    rows: int
+    expectations: int
+    passed: int
+    seconds: float
+
+
+@dataclass
+class AuditResult:
+    """The outcome of one audit run."""
+
+    success: bool
+    as_of_date: str
+    suites: list[SuiteOutcome] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    data_docs_index: str | None = None
+
+    @property
+    def expectations(self) -> int:
+        return sum(s.expectations for s in self.suites)
+
+    @property
+    def passed(self) -> int:
+        return sum(s.passed for s in self.suites)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "success": self.success,
+            "as_of_date": self.as_of_date,
+            "seconds": round(self.seconds, 2),
+            "expectations": self.expectations,
+            "passed": self.passed,
+            "data_docs_index": self.data_docs_index,
+            "suites": [asdict(s) for s in self.suites],
+            "failures": [asdict(f) for f in self.failures],
+        }
+
+
+class AuditError(RuntimeError):
+    """The audit could not run (no database, no manifest, unknown table)."""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def _schema_frame(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, contract: dict[str, str]) -> pd.DataFrame:
+    schema, table = spec.table.split(".", 1)
+    catalog = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    database = {name: normalise_type(data_type) for name, data_type in catalog}
+    names = list(contract) + [c for c in database if c not in contract]
+    return pd.DataFrame(
+        {
+            "column_name": names,
+            "contract_data_type": [normalise_type(contract[c]) if c in contract else None for c in names],
+            "database_data_type": [database.get(c) for c in names],
+        },
+        dtype=object,
+    )
+
+
+def _sample_keys(df: pd.DataFrame, spec: SuiteSpec, positions: Sequence[Any]) -> list[dict[str, Any]]:
+    keys = [k for k in spec.key_columns if k in df.columns]
+    samples = []
+    for position in list(positions)[:MAX_SAMPLE_KEYS]:
+        if not isinstance(position, (int,)) and not hasattr(position, "__index__"):
+            continue
+        row = df.iloc[int(position)]
+        samples.append(
+            {k: ("<masked>" if k in spec.masked_columns else _jsonable(row[k])) for k in keys} or {"row": int(position)}
+        )
+    return samples
+
+
+def _failures(spec: SuiteSpec, df: pd.DataFrame, validation: Any) -> tuple[int, list[Failure]]:
+    passed, failures = 0, []
+    for result in validation.results:
+        config = result.expectation_config
+        raised = (result.exception_info or {}).get("raised_exception")
+        if result.success and not raised:
+            passed += 1
+            continue
+        kwargs = {k: _jsonable(v) for k, v in config.kwargs.items() if k not in _DROP_KWARGS and v is not None}
+        column = config.kwargs.get("column")
+        if column is None and "column_A" in config.kwargs:
+            column = f"{config.kwargs['column_A']}, {config.kwargs['column_B']}"
+        res = result.result or {}
+        observed = res.get("observed_value")
+        masked_column = column in spec.masked_columns if column else False
+        failures.append(
+            Failure(
+                suite=spec.name,
+                table=spec.table,
+                expectation=config.type,
+                kwargs=kwargs,
+                column=column,
+                unexpected_count=_jsonable(res.get("unexpected_count")),
+                unexpected_percent=round(float(res["unexpected_percent"]), 4)
+                if res.get("unexpected_percent") is not None
+                else None,
+                observed_value="<masked>" if masked_column and observed is not None else _jsonable(observed),
+                sample_keys=_sample_keys(df, spec, res.get("partial_unexpected_index_list") or []),
+                error=str((result.exception_info or {}).get("exception_message"))[:300] if raised else None,
+            )
+        )
+    return passed, failures
+
+
+def _select_specs(specs: list[SuiteSpec], tables: Sequence[str] | None) -> list[SuiteSpec]:
+    if not tables:
+        return specs
+    wanted = set(tables)
+    chosen = [
+        s
+        for s in specs
+        if s.table in wanted
+        or s.name in wanted
+        or s.table.split(".", 1)[1] in wanted
+        # a mart may be asked for by model name (kpi.<model>) even when its schema differs
+        or s.name.split(".")[1] in {t.split(".")[-1] for t in wanted}
+    ]
+    if not chosen:
+        raise AuditError(f"no suite audits {', '.join(sorted(wanted))}")
+    return chosen
+
+
+def build_specs(settings: AuditSettings, manifest: Path, *, include_marts: bool = True) -> list[SuiteSpec]:
+    """Every suite of the audit: raw suites from the contract, mart suites from the manifest."""
+    specs = raw_suites(settings)
+    if include_marts:
+        if not manifest.exists():
+            raise AuditError(f"no dbt manifest at {manifest}: run `dbt build` (or `dbt parse`) first")
+        specs += mart_suites(settings, discover_marts(manifest))
+    return specs
+
+
+def run_audit(
+    database: Path,
+    *,
+    data_docs_dir: Path | None,
+    tables: list[str] | None = None,
+    manifest: Path | None = None,
+    settings: AuditSettings | None = None,
+    specs: list[SuiteSpec] | None = None,
+    report_file: Path | None = None,
+) -> AuditResult:
+    """Validate the build database (opened read-only) against every suite, or those auditing
+    `tables` (``raw.leads``, ``kpi_budget__monthly``, or a suite name). Writes Data Docs to
+    `data_docs_dir` (None: no docs) and the JSON report to `report_file` (None: no file)."""
+    started = time.perf_counter()
+    database = Path(database)
+    if not database.exists():
+        raise AuditError(f"no database at {database}: build the project first (marketing-kpi build)")
+    settings = settings or load_settings()
+    if specs is None:
+        specs = build_specs(settings, manifest or default_manifest())
+    specs = _select_specs(specs, tables)
+    contracts = {}
+    if any(s.frame_builder == "schema" for s in specs):
+        contracts = {f"kpi.{m.name}.schema": m.columns for m in discover_marts(manifest or default_manifest())}
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # One asset and one whole-dataframe batch definition serve every suite: the dataframe arrives
+    # with each run. (Adding an asset per table re-serialises the context config each time.)
+    batch = (
+        context.data_sources.add_pandas("build_database")
+        .add_dataframe_asset("duckdb_table")
+        .add_batch_definition_whole_dataframe("whole_table")
+    )
+    result = AuditResult(success=True, as_of_date=settings.as_of_date.isoformat())
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_SAMPLE_KEYS}
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        for spec in specs:
+            suite_started = time.perf_counter()
+            try:
+                if spec.frame_builder == "schema":
+                    df = _schema_frame(con, spec, contracts[spec.name])
+                else:
+                    df = con.execute(spec.select_sql).df()
+            except duckdb.Error as exc:
+                result.success = False
+                result.failures.append(
+                    Failure(spec.name, spec.table, "read_table", {}, None, None, None, None, [], str(exc)[:300])
+                )
+                result.suites.append(SuiteOutcome(spec.name, spec.table, 0, len(spec.expectations), 0, 0.0))
+                continue
+            suite = context.suites.add(gx.ExpectationSuite(name=spec.name, expectations=spec.expectations))
+            validation = context.validation_definitions.add(
+                gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
+            )
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(name=spec.name, validation_definitions=[validation], result_format=result_format)
+            )
+            run = checkpoint.run(batch_parameters={"dataframe": df})
+            for validation_result in run.run_results.values():
+                passed, failures = _failures(spec, df, validation_result)
+                result.failures += failures
+                result.success = result.success and not failures
+                result.suites.append(
+                    SuiteOutcome(
+                        spec.name,
+                        spec.table,
+                        len(df),
+                        len(validation_result.results),
+                        passed,
+                        round(time.perf_counter() - suite_started, 2),
+                    )
+                )
+    finally:
+        con.close()
+
+    if data_docs_dir is not None:
+        data_docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            "audit",
+            {
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs_dir.resolve()),
+                },
+            },
+        )
+        result.data_docs_index = context.build_data_docs(site_names=["audit"]).get("audit")
+    result.seconds = time.perf_counter() - started
+    if report_file is not None:
+        report_file.parent.mkdir(parents=True, exist_ok=True)
+        report_file.write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+    return result
+
+
+def format_report(result: AuditResult) -> str:
+    """The human-readable report: a one-screen summary, plus one block per failure."""
+    lines = []
+    for s in result.suites:
+        mark = "ok  " if s.passed == s.expectations else "FAIL"
+        lines.append(f"  {mark} {s.suite:<55} {s.rows:>9,} rows  {s.passed:>3}/{s.expectations:<3} passed")
+    verdict = "PASSED" if result.success else "FAILED"
+    lines.append(
+        f"Audit {verdict}: {len(result.suites)} suites, {result.expectations} expectations, "
+        f"{result.passed} passed, {len(result.failures)} failed "
+        f"(as-of {result.as_of_date}, {result.seconds:.1f}s)"
+    )
+    for f in result.failures:
+        kwargs = ", ".join(f"{k}={v}" for k, v in f.kwargs.items())
+        lines.append("")
+        lines.append(f"FAILED {f.suite}  table={f.table}  column={f.column or '-'}")
+        lines.append(f"  expectation: {f.expectation}({kwargs})")
+        if f.unexpected_count is not None:
+            lines.append(f"  unexpected: {f.unexpected_count} rows ({f.unexpected_percent}%)")
+        if f.observed_value is not None:
+            lines.append(f"  observed: {f.observed_value}")
+        if f.sample_keys:
+            lines.append(f"  sample keys: {json.dumps(f.sample_keys, default=str)}")
+        if f.error:
+            lines.append(f"  error: {f.error}")
+    if result.data_docs_index:
+        lines.append(f"Data Docs: {result.data_docs_index}")
+    return "\n".join(lines)
+
+
+def write_volume_bands(database: Path, manifest: Path, settings_file: Path, tolerance: float = 0.5) -> None:
+    """Measure the KPI marts' row counts in `database` and write them +/- `tolerance` as the
+    `volume_bands.kpi` section of `settings_file` (the rest of the file is kept verbatim)."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        bands = {}
+        for mart in discover_marts(manifest):
+            try:
+                (rows,) = con.execute(f"select count(*) from {mart.schema}.{mart.alias}").fetchone()
+            except duckdb.CatalogException:
+                print(f"warning: {mart.schema}.{mart.alias} is not built; no band written", file=sys.stderr)
+                continue
+            bands[mart.name] = {"min": max(1, int(rows * (1 - tolerance))), "max": int(rows * (1 + tolerance)) + 1}
+    finally:
+        con.close()
+    text = settings_file.read_text()
+    head, marker, _ = text.rpartition("  kpi:")
+    if not marker:
+        raise AuditError(f"{settings_file} has no `volume_bands.kpi` section to replace")
+    body = yaml.safe_dump({"kpi": bands}, sort_keys=True, default_flow_style=None, width=100)
+    settings_file.write_text(head + "\n".join("  " + line for line in body.splitlines()) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI entry point (wired as `marketing-kpi audit`)."""
+    parser = argparse.ArgumentParser(
+        prog="marketing-kpi audit", description="Audit raw inputs and KPI marts with Great Expectations."
+    )
+    parser.add_argument("--database", type=Path, default=None, help="DuckDB file (default: MKPI_DUCKDB_PATH)")
+    parser.add_argument("--manifest", type=Path, default=None, help="dbt manifest.json (default: target/)")
+    parser.add_argument("--tables", nargs="+", default=None, help="audit only these tables or suites")
+    parser.add_argument("--data-docs-dir", type=Path, default=None, help="default: warehouse/data_docs")
+    parser.add_argument("--no-data-docs", action="store_true", help="skip building Data Docs")
+    parser.add_argument("--report", type=Path, default=None, help="default: warehouse/audit/last_audit.json")
+    parser.add_argument("--settings", type=Path, default=None, help="default: quality/audit_settings.yml")
+    parser.add_argument("--as-of-date", default=None, help="YYYY-MM-DD, today or data_end")
+    parser.add_argument("--no-volume-bands", action="store_true", help="only require non-empty tables")
+    parser.add_argument(
+        "--write-volume-bands", action="store_true", help="rewrite the KPI volume bands from this build"
+    )
+    args = parser.parse_args(argv)
+
+    database = args.database or paths.build_database()
+    manifest = args.manifest or default_manifest()
+    settings_file = args.settings or Path(os.environ.get("MKPI_AUDIT_SETTINGS") or default_settings_file())
+    try:
+        if args.write_volume_bands:
+            write_volume_bands(database, manifest, settings_file)
+            print(f"wrote KPI volume bands to {settings_file}")
+            return 0
+        settings = load_settings(settings_file, as_of_date=args.as_of_date, use_volume_bands=not args.no_volume_bands)
+        result = run_audit(
+            database,
+            data_docs_dir=None if args.no_data_docs else (args.data_docs_dir or default_data_docs_dir()),
+            tables=args.tables,
+            manifest=manifest,
+            settings=settings,
+            report_file=args.report or default_report_file(),
+        )
+    except (AuditError, ValueError, OSError, duckdb.Error) as exc:
+        print(f"audit error: {exc}", file=sys.stderr)
+        return 2
+    print(format_report(result))
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
