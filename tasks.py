@@ -59,10 +59,14 @@ def run() -> None:
 def test() -> None:
     ensure_venv()
     ci_db = ROOT / "warehouse" / "ci" / "build.duckdb"
-    env = project_env(MKPI_DUCKDB_PATH=str(ci_db), MKPI_DUCKDB_TEMP_DIR=str(ci_db.parent / "tmp"))
+    env = project_env(
+        MKPI_DUCKDB_PATH=str(ci_db),
+        MKPI_DUCKDB_TEMP_DIR=str(ci_db.parent / "tmp"),
+        MKPI_SERVING_DIR=str(ci_db.parent / "serving"),
+    )
     sh(BIN / "ruff", "check", "src", "tests", "tasks.py", env=env)
     sh(BIN / "ruff", "format", "--check", "src", "tests", "tasks.py", env=env)
-    # A fresh database: CI must prove the project builds from nothing.
+    # A fresh database: CI must prove the project builds from nothing (build, audit, publish).
     for leftover in (ci_db, ci_db.with_suffix(".duckdb.wal")):
         leftover.unlink(missing_ok=True)
     sh(BIN / "marketing-kpi", "build", "--no-docs", env=env)
