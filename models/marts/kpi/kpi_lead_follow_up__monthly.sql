@@ -1,0 +1,76 @@
+{#-
+    Sales follow-up of leads: one row per month the leads were created in, owner and source
+    channel. Speed to lead in clock hours and in business hours (working_hours and holidays
+    seeds), and SLA attainment against var('sla_hours'): the headline sla_attainment_rate counts
+    business hours; sla_attainment_rate_clock_hours counts clock hours. Leads never assigned have
+    a null owner_id.
+-#}
+
+with
+
+leads as (
+
+    select * from {{ ref('fct_leads') }}
+
+),
+
+monthly as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as date_month,
+        owner_id,
+        channel_id,
+        count(*) as leads,
+        sum(case when is_assigned then 1 else 0 end) as leads_assigned,
+        sum(hours_to_assignment) as hours_to_assignment,
+        sum(case when is_responded then 1 else 0 end) as leads_responded,
+        sum(hours_to_first_response) as hours_to_first_response,
+        {{ percentile_continuous('hours_to_first_response', 0.5) }} as median_hours_to_first_response,
+        sum(business_hours_to_first_response) as business_hours_to_first_response,
+        {{ percentile_continuous('business_hours_to_first_response', 0.5) }}
+            as median_business_hours_to_first_response,
+        sum(case when is_within_sla then 1 else 0 end) as leads_within_sla,
+        sum(case when is_within_sla_clock_hours then 1 else 0 end) as leads_within_sla_clock_hours,
+        sum(case when is_responded then 0 else 1 end) as leads_without_response
+
+    from leads
+    group by
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date),
+        owner_id,
+        channel_id
+
+),
+
+final as (
+
+    select
+        date_month,
+        owner_id,
+        channel_id,
+        cast(leads as bigint) as leads,
+        cast(leads_assigned as bigint) as leads_assigned,
+        cast(hours_to_assignment as double) as hours_to_assignment,
+        cast({{ average_duration('hours_to_assignment', 'leads_assigned') }} as double)
+            as average_hours_to_assignment,
+        cast(leads_responded as bigint) as leads_responded,
+        cast(leads_without_response as bigint) as leads_without_response,
+        cast(hours_to_first_response as double) as hours_to_first_response,
+        cast({{ average_duration('hours_to_first_response', 'leads_responded') }} as double)
+            as average_hours_to_first_response,
+        cast(median_hours_to_first_response as double) as median_hours_to_first_response,
+        cast(business_hours_to_first_response as double) as business_hours_to_first_response,
+        cast({{ average_duration('business_hours_to_first_response', 'leads_responded') }} as double)
+            as average_business_hours_to_first_response,
+        cast(median_business_hours_to_first_response as double) as median_business_hours_to_first_response,
+        cast({{ var('sla_hours', 24) }} as double) as sla_hours,
+        cast(leads_within_sla as bigint) as leads_within_sla,
+        cast({{ sla_attainment_rate('leads_within_sla', 'leads') }} as double) as sla_attainment_rate,
+        cast(leads_within_sla_clock_hours as bigint) as leads_within_sla_clock_hours,
+        cast({{ sla_attainment_rate('leads_within_sla_clock_hours', 'leads') }} as double)
+            as sla_attainment_rate_clock_hours
+
+    from monthly
+
+)
+
+select * from final

@@ -1,0 +1,10 @@
+-- Spend allocated to leads adds back up to each channel-month's spend, to the cent.
+select
+    channel_id,
+    cohort_month,
+    max(channel_month_spend) as channel_month_spend,
+    sum(allocated_spend) as allocated_spend
+
+from {{ ref('int_leads_spend_allocated') }}
+group by channel_id, cohort_month
+having abs(sum(allocated_spend) - max(channel_month_spend)) > 0.01
