@@ -1,8 +1,10 @@
 {#-
     redact_contact_details(column): free text with email addresses replaced by '[redacted-email]'
-    and phone-like numbers (an optional +country code, then at least three groups of digits, 7+
-    digits in all) replaced by '[redacted-phone]'. Dates ('2025-03-04') and short numbers are
-    kept. Compare the result with the input to know whether anything was redacted.
+    and phone-like numbers replaced by '[redacted-phone]': international numbers (+ or 00, a
+    country code, then two to six digit groups: '+1 415-555-0134', '+44 20 7946 0958',
+    '+33 1 12 34 56 78', '+61 2 5550 1234') and ten-digit national ones ('(415) 555-0134').
+    Dates ('2025-03-04') and other numbers are kept. Compare the result with the input to know
+    whether anything was redacted.
 -#}
 {% macro redact_contact_details(column) -%}
     {{ return(adapter.dispatch('redact_contact_details', 'marketing_kpi')(column)) }}
@@ -16,7 +18,7 @@
             '[redacted-email]',
             'g'
         ),
-        '(\+|00)?\(?[0-9]{1,4}\)?[ .-]?\(?[0-9]{2,4}\)?[ .-]?[0-9]{3,4}[ .-]?[0-9]{3,4}',
+        '(\+|\b00)[0-9]{1,3}([ .-]?\(?[0-9]{1,5}\)?){2,6}|(\(|\b)[0-9]{3}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}\b',
         '[redacted-phone]',
         'g'
     )

@@ -31,7 +31,7 @@ numbered as (
 typed as (
 
     select
-        numbered.*,
+        *,
         raw_campaign_id as campaign_id,
         try_cast(raw_report_date as date) as report_date,
         try_cast(raw_spend as decimal(18, 2)) as spend,
@@ -48,7 +48,7 @@ typed as (
 versioned as (
 
     select
-        typed.*,
+        *,
         {{ version_columns(['campaign_id', 'report_date'], 'exported_at') }},
         {{ first_unparseable_column(['report_date', 'spend', 'impressions', 'clicks',
             'platform_conversions', 'exported_at']) }} as unparseable_column
@@ -78,7 +78,7 @@ looked_up as (
 checked as (
 
     select
-        looked_up.*,
+        *,
         case
             when campaign_id is null or raw_report_date is null then 'null_key'
             when unparseable_column is not null then 'unparseable_value'

@@ -1,0 +1,104 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'lead_stage_events') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+numbered as (
+
+    select
+        {{ raw_columns_prefixed('lead_stage_events') }},
+        {{ exact_duplicate_rank('lead_stage_events') }} as exact_duplicate_rank
+
+    from source
+
+),
+
+typed as (
+
+    select
+        *,
+        raw_stage_event_id as stage_event_id,
+        raw_lead_id as lead_id,
+        {{ clean_enum('raw_stage') }} as stage,  -- noqa: RF04 (the contract's column name)
+        {{ to_utc_timestamp('raw_changed_at') }} as changed_at
+
+    from numbered
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns(['stage_event_id']) }},
+        {{ first_unparseable_column(['changed_at']) }} as unparseable_column
+
+    from typed
+
+),
+
+looked_up as (
+
+    select
+        versioned.*,
+        leads.lead_id is not null as is_known_lead
+
+    from versioned
+    left join leads
+        on versioned.lead_id = leads.lead_id
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when stage_event_id is null then 'null_key'
+            when unparseable_column is not null then 'unparseable_value'
+            when rows_at_version > 1 then 'duplicate_key'
+            when stage not in {{ contract_accepted_values('lead_stage_events', 'stage') }}
+                then 'invalid_enum'
+            when not is_known_lead then 'unknown_lead'
+            when cast(changed_at as date) > {{ as_of_date() }} then 'future_dated'
+        end as quarantine_reason,
+        case
+            when stage_event_id is null then 'stage_event_id'
+            when unparseable_column is not null then unparseable_column
+            when rows_at_version > 1 then 'stage_event_id'
+            when stage not in {{ contract_accepted_values('lead_stage_events', 'stage') }}
+                then 'stage'
+            when not is_known_lead then 'lead_id'
+            when cast(changed_at as date) > {{ as_of_date() }} then 'changed_at'
+        end as quarantine_column
+
+    from looked_up
+
+),
+
+final as (
+
+    select
+        coalesce(stage_event_id, '<null>') as record_key,
+        stage_event_id,
+        lead_id,
+        stage,
+        changed_at,
+        {{ record_status() }} as record_status,
+        quarantine_reason,
+        quarantine_column
+
+    from checked
+
+)
+
+select * from final
