@@ -71,6 +71,8 @@ def test() -> None:
         leftover.unlink(missing_ok=True)
     sh(BIN / "marketing-kpi", "build", "--no-docs", env=env)
     sh(BIN / "sqlfluff", "lint", "models", "tests", env=env)
+    # Headless Chromium for the dashboard's browser test (Debian packages; installs when missing).
+    sh(PY, "-m", "marketing_kpi.browser", env=env)
     sh(PY, "-m", "pytest", env={**env, "MKPI_REQUIRE_BUILD": "1"})
 
 

@@ -5,6 +5,7 @@ marketing-kpi generate     regenerate the synthetic dataset (see generator.py)
 marketing-kpi ingest DIR   check your own exports against the raw data contract and load them
 marketing-kpi audit        Great Expectations audit of the build database
 marketing-kpi publish      publish the public marts to the read-only serving file and Parquet
+marketing-kpi dashboard    build the static KPI dashboard from the serving file
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ def build(
         _step(
             "publish (serving file + Parquet)", lambda: _run_main("publish", publisher.main, ["--require-audit-file"])
         )
+    if audit and publish:
+        from marketing_kpi import dashboard
+
+        serving = paths.serving_dir()
+        _step(
+            "dashboard (static HTML from the published file)",
+            lambda: dashboard.build_dashboard(serving / "marketing_kpi.duckdb", serving / "dashboard"),
+        )
     if docs:
         _step("dbt docs generate", lambda: run_dbt(["docs", "generate"]))
 
@@ -99,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("generate", help="regenerate the synthetic dataset", add_help=False)
     sub.add_parser("ingest", help="check and load a directory of your own exports into raw", add_help=False)
     sub.add_parser("audit", help="Great Expectations audit of raw inputs and KPI marts", add_help=False)
+    sub.add_parser("dashboard", help="build the static KPI dashboard from the serving file", add_help=False)
     sub.add_parser("publish", help="publish the public marts for BI (read-only serving file + Parquet)", add_help=False)
 
     args, rest = parser.parse_known_args(argv)
@@ -120,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from marketing_kpi.quality import audit
 
             return audit.main(rest)
+        elif args.command == "dashboard":
+            from marketing_kpi import dashboard
+
+            return dashboard.main(rest)
         elif args.command == "publish":
             from marketing_kpi import publish
 
