@@ -2,7 +2,10 @@
     pii_hash(column): a salted SHA-256 of a normalised (trimmed, lower-cased) PII value, for joins
     and distinct counts without the raw value. The salt is a DuckDB session variable set by the
     profile's connection plugin from DBT_ENV_SECRET_PII_SALT: it never appears in compiled SQL.
-    Null in, null out.
+    On Spark it is the session conf spark.mkpi.pii_salt (set by the profile's
+    server_side_parameters from the same variable), read as ${spark.mkpi.pii_salt}: Spark
+    substitutes it when it parses the statement, after dbt compiled and logged it. An unset or
+    short salt fails the query. Both give the same lower-case hex digest. Null in, null out.
 -#}
 {% macro pii_hash(column) -%}
     {{ return(adapter.dispatch('pii_hash', 'marketing_kpi')(column)) }}
@@ -12,5 +15,14 @@
     case
         when nullif(trim({{ column }}), '') is not null
             then sha256(concat(getvariable('pii_salt'), lower(trim({{ column }}))))
+    end
+{%- endmacro %}
+
+{% macro spark__pii_hash(column) -%}
+    case
+        when length('${spark.mkpi.pii_salt}') < 16 or '${spark.mkpi.pii_salt}' = concat('$', '{spark.mkpi.pii_salt}')
+            then raise_error('PII salt missing or too short: set DBT_ENV_SECRET_PII_SALT (16+ characters)')
+        when nullif(trim({{ column }}), '') is not null
+            then sha2(concat('${spark.mkpi.pii_salt}', lower(trim({{ column }}))), 256)
     end
 {%- endmacro %}

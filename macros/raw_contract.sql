@@ -21,7 +21,7 @@
 
 {% macro _raw_source_node_from_contract_file(table) -%}
     {%- set path = (flags.PROJECT_DIR or '.') ~ '/models/staging/_raw__sources.yml' -%}
-    {%- set text = run_query("select content from read_text('" ~ path | replace("'", "''") ~ "')").columns[0].values()[0] -%}
+    {%- set text = marketing_kpi.read_text_file(path) -%}
     {%- set node = none -%}
     {%- for source in fromyaml(text).sources if source.name == 'raw' -%}
         {%- for contract_table in source.tables if contract_table.name == table -%}

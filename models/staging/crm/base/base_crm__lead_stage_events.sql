@@ -28,7 +28,8 @@ typed as (
         *,
         raw_stage_event_id as stage_event_id,
         raw_lead_id as lead_id,
-        {{ clean_enum('raw_stage') }} as stage,  -- noqa: RF04 (the contract's column name)
+        -- 'stage' is a keyword in some dialects, but it is the contract's column name.
+        {{ clean_enum('raw_stage') }} as stage,  -- noqa: RF04
         {{ to_utc_timestamp('raw_changed_at') }} as changed_at
 
     from numbered

@@ -1,0 +1,60 @@
+{#-
+    incremental_reprocess_filter(source_relation, raw_key_columns, key_columns, raw_event_time,
+        event_column): the where clause on a raw table, inside an incremental base model, selecting
+    every raw row of every key the run must reprocess (docs/INCREMENTAL.md):
+      * keys with a raw row whose event date is on or after the cutoff = the latest event date of
+        the model's valid rows minus var('incremental_lookback_days') (3);
+      * keys with a raw row whose event time is missing or unparseable, or with a null key part;
+      * keys the model currently quarantines for a reason that depends on other tables or on the
+        clock (unknown_*, missing_fx_rate, future_dated), so they are checked again.
+    Whole keys are reprocessed so the dedupe and versioning windows rank every copy and version
+    again; the model then replaces those keys (unique_key='record_key', delete+insert).
+
+    source_relation: the raw relation (source('raw', ...)), for the window's key lookup;
+    raw_key_columns: expressions on the raw columns giving the model's key values, in the order of
+        key_columns (e.g. clean_text('order_id'));
+    key_columns: the model's key column names (e.g. ['order_id']);
+    raw_event_time: expression on the raw columns giving the event time or date;
+    event_column: the model's column holding it (e.g. 'ordered_at').
+    With incremental_strategy() = insert_overwrite only the event-date window applies: a partition
+    overwrite must rewrite whole partitions.
+-#}
+{% macro incremental_reprocess_filter(source_relation, raw_key_columns, key_columns, raw_event_time,
+    event_column) -%}
+    {%- set recheck_reasons = ['unknown_channel', 'unknown_campaign', 'unknown_lead', 'unknown_customer',
+        'missing_fx_rate', 'future_dated'] -%}
+    {%- set lookback = var('incremental_lookback_days', 3) | int -%}
+    {%- set cutoff -%}
+        (
+            select
+                coalesce(
+                    cast({{ dbt.dateadd('day', -1 * lookback, 'max(cast(' ~ event_column ~ ' as date))') }} as date),
+                    cast('1900-01-01' as date)
+                )
+            from {{ this }}
+            where record_status = 'valid'
+        )
+    {%- endset -%}
+    {%- if marketing_kpi.incremental_strategy() == 'insert_overwrite' -%}
+        (cast({{ raw_event_time }} as date) >= {{ cutoff }} or {{ raw_event_time }} is null)
+    {%- else -%}
+        (
+            {%- for raw_key in raw_key_columns %}
+            {{ raw_key }} is null or
+            {%- endfor %}
+            ({{ raw_key_columns | join(', ') }}) in (
+                select {{ raw_key_columns | join(', ') }}
+                from {{ source_relation }}
+                where cast({{ raw_event_time }} as date) >= {{ cutoff }} or {{ raw_event_time }} is null
+
+                union all
+
+                select {{ key_columns | join(', ') }}
+                from {{ this }}
+                where
+                    record_status = 'quarantined'
+                    and quarantine_reason in ('{{ recheck_reasons | join("', '") }}')
+            )
+        )
+    {%- endif -%}
+{%- endmacro %}
