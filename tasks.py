@@ -70,6 +70,8 @@ def test() -> None:
     for leftover in (ci_db, ci_db.with_suffix(".duckdb.wal")):
         leftover.unlink(missing_ok=True)
     sh(BIN / "marketing-kpi", "build", "--no-docs", env=env)
+    # sqlfluff's dbt templater opens the profile, whose plugin needs the salt the build created.
+    env.setdefault("DBT_ENV_SECRET_PII_SALT", (ci_db.parent / ".pii_salt").read_text().strip())
     sh(BIN / "sqlfluff", "lint", "models", "tests", env=env)
     # Headless Chromium for the dashboard's browser test (Debian packages; installs when missing).
     sh(PY, "-m", "marketing_kpi.browser", env=env)
