@@ -5,7 +5,8 @@
     On Spark it is the session conf spark.mkpi.pii_salt (set by the profile's
     server_side_parameters from the same variable), read as ${spark.mkpi.pii_salt}: Spark
     substitutes it when it parses the statement, after dbt compiled and logged it. An unset or
-    short salt fails the query. Both give the same lower-case hex digest. Null in, null out.
+    short salt fails the query. Both give the same lower-case hex digest. Null in, null out. Without the salt it raises an error instead of hashing unsalted:
+    models calling it must be tables (a view would evaluate the hash, unsalted, at read time).
 -#}
 {% macro pii_hash(column) -%}
     {{ return(adapter.dispatch('pii_hash', 'marketing_kpi')(column)) }}
