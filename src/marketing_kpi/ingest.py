@@ -4,8 +4,12 @@ into the build database's `raw` schema with DuckDB's native readers (never `dbt 
 Layout of the directory: one file or folder per raw table, named after it:
     <dir>/ad_performance.parquet | <dir>/ad_performance.csv | <dir>/ad_performance/*.parquet | *.csv
 
-The check runs before anything is loaded. Every missing, extra or mistyped column of every table
-is collected into one message, so a team fixes its export in one pass.
+A folder's files are checked one by one (a problem names the file) and loaded together, matched
+by column name. Other files in the directory are ignored. The check runs before anything is
+loaded. Every missing, extra or mistyped column of every table is collected into one message, so
+a team fixes its export in one pass; then every table is (re)loaded in one transaction, so a
+failed load leaves the previous raw tables untouched. Raw tables hold text, like the embedded
+seeds, whatever the file types: staging types and checks every value.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import duckdb
 
 from marketing_kpi import paths
 from marketing_kpi.contract import Table, load_contract
+from marketing_kpi.raw_file_integrity import csv_file_problems
 
 # Physical types a file may carry for each contract type. VARCHAR is accepted everywhere (text
 # exports) and then sampled: a text column whose values mostly do not cast is mistyped.
@@ -53,6 +58,11 @@ class TableFile:
     table: str
     reader_sql: str  # a DuckDB table function call reading the file(s)
     location: Path
+    files: tuple[Path, ...] = ()  # the individual files (one, or a folder's)
+
+    @property
+    def fmt(self) -> str:
+        return "parquet" if self.reader_sql.startswith("read_parquet") else "csv"
 
 
 def _family(contract_type: str) -> tuple[str, ...]:
@@ -60,18 +70,35 @@ def _family(contract_type: str) -> tuple[str, ...]:
     return _TYPE_FAMILIES[base]
 
 
-def _reader(path: Path) -> str | None:
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def reader_sql(files: Sequence[Path], fmt: str) -> str:
+    """A DuckDB table function reading `files` (all of one format), columns matched by name."""
+    paths = ", ".join(_sql_string(f.as_posix()) for f in files)
+    source = paths if len(files) == 1 else f"[{paths}]"
+    union = ", union_by_name = true" if len(files) > 1 else ""
+    if fmt == "parquet":
+        return f"read_parquet({source}{union})"
+    return f"read_csv({source}, header = true, all_varchar = true{union})"
+
+
+def _table_file(name: str, path: Path) -> tuple[TableFile | None, str | None]:
+    """The TableFile for a file or folder candidate, or a problem, or (None, None) if unusable."""
     if path.is_dir():
-        if any(path.glob("*.parquet")):
-            return f"read_parquet('{path.as_posix()}/*.parquet')"
-        if any(path.glob("*.csv")):
-            return f"read_csv('{path.as_posix()}/*.csv', header = true, all_varchar = true)"
-        return None
-    if path.suffix == ".parquet":
-        return f"read_parquet('{path.as_posix()}')"
-    if path.suffix == ".csv":
-        return f"read_csv('{path.as_posix()}', header = true, all_varchar = true)"
-    return None
+        parquet = sorted(path.glob("*.parquet"))
+        csvs = sorted(path.glob("*.csv"))
+        if parquet and csvs:
+            return None, f"{name}: folder {path.name}/ mixes .parquet and .csv files; use one format"
+        files, fmt = (parquet, "parquet") if parquet else (csvs, "csv")
+        if not files:
+            return None, None
+        return TableFile(name, reader_sql(files, fmt), path, tuple(files)), None
+    if path.suffix in (".parquet", ".csv"):
+        fmt = path.suffix[1:]
+        return TableFile(name, reader_sql([path], fmt), path, (path,)), None
+    return None, None
 
 
 def locate_files(data_dir: Path) -> tuple[dict[str, TableFile], list[str]]:
@@ -80,14 +107,21 @@ def locate_files(data_dir: Path) -> tuple[dict[str, TableFile], list[str]]:
     problems: list[str] = []
     for name in load_contract():
         candidates = [data_dir / f"{name}.parquet", data_dir / f"{name}.csv", data_dir / name]
-        readers = [(c, _reader(c)) for c in candidates if c.exists()]
-        readers = [(c, r) for c, r in readers if r]
-        if not readers:
+        usable: list[TableFile] = []
+        for candidate in candidates:
+            if not candidate.exists():
+                continue
+            table_file, problem = _table_file(name, candidate)
+            if problem:
+                problems.append(problem)
+            if table_file:
+                usable.append(table_file)
+        if len(usable) > 1:
+            problems.append(f"{name}: more than one file: {', '.join(t.location.name for t in usable)}")
+        elif usable:
+            found[name] = usable[0]
+        elif not any(p.startswith(f"{name}:") for p in problems):
             problems.append(f"{name}: no file (expected {name}.parquet, {name}.csv or a {name}/ folder)")
-        elif len(readers) > 1:
-            problems.append(f"{name}: more than one file: {', '.join(str(c.name) for c, _ in readers)}")
-        else:
-            found[name] = TableFile(name, readers[0][1], readers[0][0])
     return found, problems
 
 
@@ -100,17 +134,21 @@ def _castable_share(con: duckdb.DuckDBPyConnection, reader: str, column: str, co
         )
         select count(v), count(try_cast(v as {target})) from sample
         """
-    ).fetchone()
+    ).fetchall()[0]
     non_blank, castable = row
     return 1.0 if non_blank == 0 else castable / non_blank
 
 
-def check_table(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile) -> list[str]:
-    """Problems of one table's file against the contract (empty list = conforms)."""
+def _check_one_file(con: duckdb.DuckDBPyConnection, table: Table, reader: str, where: str) -> list[str]:
+    """Problems of one file (`reader`) against the contract; `where` locates it in messages."""
+    # Whole-file integrity first: UTF-8, closed quotes, field counts (see raw_file_integrity.py).
+    broken = csv_file_problems(con, table.name, Path(where))
+    if broken:
+        return broken
     try:
-        described = con.execute(f"describe select * from {file.reader_sql}").fetchall()
+        described = con.execute(f"describe select * from {reader}").fetchall()
     except duckdb.Error as exc:
-        return [f"{table.name}: cannot read {file.location}: {str(exc).splitlines()[0]}"]
+        return [f"{table.name}: cannot read {where}: {str(exc).splitlines()[0]}"]
     actual = {row[0]: row[1] for row in described}
     problems = []
     missing = [c for c in table.column_names if c not in actual]
@@ -125,7 +163,7 @@ def check_table(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile) -
         physical = actual[column.name].upper()
         family = _family(column.data_type)
         if physical == "VARCHAR" and column.data_type != "varchar":
-            share = _castable_share(con, file.reader_sql, column.name, column.data_type)
+            share = _castable_share(con, reader, column.name, column.data_type)
             if share < _MAX_UNCASTABLE_SHARE:
                 problems.append(
                     f"{table.name}.{column.name}: mistyped: expected {column.data_type}, "
@@ -133,6 +171,29 @@ def check_table(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile) -
                 )
         elif physical != "VARCHAR" and not any(physical.startswith(f) for f in family):
             problems.append(f"{table.name}.{column.name}: mistyped: expected {column.data_type}, file has {physical}")
+    return problems
+
+
+def check_table(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile) -> list[str]:
+    """Problems of one table's file(s) against the contract (empty list = conforms).
+
+    A folder's files are checked one by one: a problem found in only some of them names those
+    files; one found in every file is listed once.
+    """
+    files = file.files or (file.location,)
+    if len(files) == 1:
+        return _check_one_file(con, table, file.reader_sql, str(files[0]))
+    found: dict[str, list[str]] = {}
+    for f in files:
+        for problem in _check_one_file(con, table, reader_sql([f], file.fmt), str(f)):
+            found.setdefault(problem, []).append(f.name)
+    problems = []
+    for problem, names in found.items():
+        if len(names) == len(files):
+            problems.append(f"{problem} (every file in {file.location.name}/)")
+        else:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            problems.append(f"{problem} (in {file.location.name}/{shown})")
     return problems
 
 
@@ -157,24 +218,42 @@ def check_contract(data_dir: Path) -> dict[str, TableFile]:
     return files
 
 
+def connect(database: Path | str) -> duckdb.DuckDBPyConnection:
+    """A connection to `database` (':memory:' allowed) with the profile's DuckDB settings
+    (paths.duckdb_settings: threads, memory limit, spill directory, UTC)."""
+    if str(database) != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(database))
+    for name, value in paths.duckdb_settings().items():
+        if name == "temp_directory":
+            Path(str(value)).mkdir(parents=True, exist_ok=True)
+        literal = str(value).lower() if isinstance(value, bool) else _sql_string(str(value))
+        con.execute(f"set {name} = {literal}")
+    return con
+
+
 def ingest(data_dir: Path, database: Path) -> dict[str, int]:
     """Check data_dir, then (re)load every raw table into <database>.raw in one transaction.
 
-    Columns are selected in contract order, so extra columns can never slip in. Returns rows per
-    table. Nothing is written when the check fails.
+    Columns are selected in contract order, so extra columns can never slip in, and stored as text
+    (VARCHAR), like the embedded dataset's seeds: the raw schema has one shape whatever the export
+    format, staging types and checks every value (a bad value is quarantined, never a failed
+    load), and the staging unit tests, whose fixtures take their column types from the raw
+    relations, hold for any loader. Returns rows per table. Nothing is written when the check
+    fails, and a load that fails half-way is rolled back. The connection uses the profile's
+    DuckDB settings (threads, memory limit, spill directory).
     """
     files = check_contract(data_dir)
     contract = load_contract()
-    database.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(database))
+    con = connect(database)
     counts: dict[str, int] = {}
     try:
         con.execute("begin transaction")
         con.execute("create schema if not exists raw")
         for name, file in files.items():
-            columns = ", ".join(f'"{c}"' for c in contract[name].column_names)
+            columns = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in contract[name].column_names)
             con.execute(f"create or replace table raw.{name} as select {columns} from {file.reader_sql}")
-            counts[name] = con.execute(f"select count(*) from raw.{name}").fetchone()[0]
+            counts[name] = con.execute(f"select count(*) from raw.{name}").fetchall()[0][0]
         con.execute("commit")
     except Exception:
         con.execute("rollback")

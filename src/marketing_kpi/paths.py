@@ -34,3 +34,17 @@ def reference_seed_dir() -> Path:
 
 def contract_file() -> Path:
     return PROJECT_ROOT / "models" / "staging" / "_raw__sources.yml"
+
+
+def duckdb_settings() -> dict[str, str | bool]:
+    """DuckDB settings for Python-side connections to the build database, from the same
+    environment variables (and defaults) as profiles/profiles.yml, so a Python load spills and
+    parallelises exactly like a dbt build."""
+    temp_dir = _path_from_env("MKPI_DUCKDB_TEMP_DIR", build_database().parent / "tmp")
+    return {
+        "threads": os.environ.get("MKPI_DUCKDB_THREADS", "2"),
+        "memory_limit": os.environ.get("MKPI_DUCKDB_MEMORY_LIMIT", "4GB"),
+        "temp_directory": str(temp_dir),
+        "preserve_insertion_order": False,
+        "TimeZone": "UTC",
+    }
