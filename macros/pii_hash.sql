@@ -14,7 +14,7 @@
 
 {% macro default__pii_hash(column) -%}
     case
-        {#- Fail loudly rather than hash without salt (e.g. a view read outside dbt). -#}
+        {# Fail loudly rather than hash without salt (e.g. a view read outside dbt). -#}
         when getvariable('pii_salt') is null or length(getvariable('pii_salt')) < 16
             then error('PII salt missing: pii_hash needs the pii_salt session variable set by the profile plugin')
         when nullif(trim({{ column }}), '') is not null

@@ -45,7 +45,10 @@ kpi_column_exceptions as (
 
 mart_columns as (
 
-    select * from (
+    select
+        declared.model_name,
+        declared.column_name
+    from (
         values
         {%- for model_name, column_name in mart_columns %}
             ('{{ model_name }}', '{{ column_name }}'){{ ',' if not loop.last }}
@@ -64,7 +67,11 @@ kpi_columns as (
         or column_name like 'cost\_per\_%' escape '\'
         or column_name like 'average\_%' escape '\'
         or column_name like 'lifetime\_value%' escape '\'
-        or column_name in ('{{ kpi_column_names | join("', '") }}')
+        or column_name in (
+            {% for kpi_column_name in kpi_column_names %}
+                '{{ kpi_column_name }}'{% if not loop.last %},{% endif %}
+            {% endfor %}
+        )
 
 ),
 
@@ -94,7 +101,9 @@ unregistered_kpi_columns as (
     from kpi_columns
     where
         kpi_columns.column_name not in (select kpi_registry.mart_column from kpi_registry)
-        and kpi_columns.column_name not in (select kpi_column_exceptions.column_name from kpi_column_exceptions)
+        and kpi_columns.column_name not in (
+            select kpi_column_exceptions.column_name from kpi_column_exceptions
+        )
 
 ),
 

@@ -29,14 +29,15 @@ in_data as (
 
     select planted_anomalies.*
     from planted_anomalies
-    where exists (
-        select 1
-        from weekly_values
-        where
-            weekly_values.metric_id = planted_anomalies.metric_id
-            and weekly_values.channel_id = planted_anomalies.channel_id
-            and weekly_values.period_start = planted_anomalies.period_start
-    )
+    where
+        exists (
+            select 1
+            from weekly_values
+            where
+                weekly_values.metric_id = planted_anomalies.metric_id
+                and weekly_values.channel_id = planted_anomalies.channel_id
+                and weekly_values.period_start = planted_anomalies.period_start
+        )
 
 ),
 

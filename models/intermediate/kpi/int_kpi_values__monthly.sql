@@ -147,11 +147,11 @@
 with
 
 {% for source in sources %}
-{{ source.cte }} as (
+    {{ source.cte }} as (
 
-    select * from {{ ref(source.model) }}
+        select * from {{ ref(source.model) }}
 
-),
+    ),
 
 {% endfor -%}
 
@@ -163,46 +163,52 @@ marketing_contribution as (
 
 mart_grain_values as (
 
-    {% for source in sources if source.at_mart_grain -%}
-    {%- set outer_loop = loop -%}
-    {%- for kpi_id, numerator, denominator, value_column in source.kpis %}
-    select
-        cast({{ source.period }} as date) as period_start,
-        cast({{ source.channel }} as varchar) as channel_id,
-        '{{ kpi_id }}' as kpi_id,
-        cast({{ numerator }} as double) as numerator,
-        cast({{ denominator }} as double) as denominator,
-        cast({{ value_column }} as double) as value,
-        '{{ source.model }}' as source_model
+    {% for source in sources if source.at_mart_grain %}
+        {% set outer_loop = loop %}
+        {% for kpi_id, numerator, denominator, value_column in source.kpis %}
+            select
+                cast({{ source.period }} as date) as period_start,
+                cast({{ source.channel }} as {{ dbt.type_string() }}) as channel_id,
+                '{{ kpi_id }}' as kpi_id,
+                cast({{ numerator }} as double) as numerator,
+                cast({{ denominator }} as double) as denominator,
+                cast({{ value_column }} as double) as value,
+                '{{ source.model }}' as source_model
 
-    from {{ source.cte }}
-    {%- if source.where %}
-    where {{ source.where }}
-    {%- endif %}
-    {{ 'union all' if not (loop.last and outer_loop.last) }}
-    {% endfor -%}
-    {%- endfor %}
+            from {{ source.cte }}
+            {% if source.where %}
+                where {{ source.where }}
+            {% endif %}
+            {% if not (loop.last and outer_loop.last) %}
+                union all
+            {% endif %}
+        {% endfor %}
+    {% endfor %}
 
 ),
 
 summed_to_channel as (
 
-    {% for source in sources if not source.at_mart_grain -%}
-    {%- set outer_loop = loop -%}
-    {%- for kpi_id, numerator, denominator, value_column in source.kpis %}
-    select
-        cast({{ source.period }} as date) as period_start,
-        cast({{ source.channel }} as varchar) as channel_id,
-        '{{ kpi_id }}' as kpi_id,
-        cast(sum({{ numerator }}) as double) as numerator,
-        cast(sum({{ denominator }}) as double) as denominator,
-        '{{ source.model }}' as source_model
+    {% for source in sources if not source.at_mart_grain %}
+        {% set outer_loop = loop %}
+        {% for kpi_id, numerator, denominator, value_column in source.kpis %}
+            select
+                cast({{ source.period }} as date) as period_start,
+                cast({{ source.channel }} as {{ dbt.type_string() }}) as channel_id,
+                '{{ kpi_id }}' as kpi_id,
+                cast(sum({{ numerator }}) as double) as numerator,
+                cast(sum({{ denominator }}) as double) as denominator,
+                '{{ source.model }}' as source_model
 
-    from {{ source.cte }}
-    group by cast({{ source.period }} as date), cast({{ source.channel }} as varchar)
-    {{ 'union all' if not (loop.last and outer_loop.last) }}
-    {% endfor -%}
-    {%- endfor %}
+            from {{ source.cte }}
+            group by
+                cast({{ source.period }} as date),
+                cast({{ source.channel }} as {{ dbt.type_string() }})
+            {% if not (loop.last and outer_loop.last) %}
+                union all
+            {% endif %}
+        {% endfor %}
+    {% endfor %}
 
 ),
 
@@ -247,7 +253,7 @@ all_channel_values as (
 
     select
         period_start,
-        cast(null as varchar) as channel_id,
+        cast(null as {{ dbt.type_string() }}) as channel_id,
         kpi_id,
         numerator,
         denominator,
@@ -264,7 +270,7 @@ marketing_contribution_values as (
 
     select
         cast(date_month as date) as period_start,
-        cast(null as varchar) as channel_id,
+        cast(null as {{ dbt.type_string() }}) as channel_id,
         'marketing_sourced_revenue_share' as kpi_id,
         cast(marketing_sourced_revenue as double) as numerator,
         cast(total_revenue as double) as denominator,
@@ -289,7 +295,7 @@ final as (
 
     select
         period_start,
-        cast('month' as varchar) as period_type,
+        cast('month' as {{ dbt.type_string() }}) as period_type,
         kpi_id,
         channel_id,
         coalesce(channel_id, 'all') as channel_key,

@@ -46,9 +46,9 @@ weekly_by_channel as (
     select
         cast({{ dbt.date_trunc('week', 'date_day') }} as date) as period_start,
         channel_id,
-        {%- for measure in measures %}
-        sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {% for measure in measures %}
+            sum({{ measure }}) as {{ measure }}{% if not loop.last %},{% endif %}
+        {% endfor %}
 
     from channel_performance_daily
     group by cast({{ dbt.date_trunc('week', 'date_day') }} as date), channel_id
@@ -74,9 +74,9 @@ channel_weeks as (
     select
         weeks.period_start,
         channels.channel_id,
-        {%- for measure in measures %}
-        coalesce(weekly_by_channel.{{ measure }}, 0) as {{ measure }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {% for measure in measures %}
+            coalesce(weekly_by_channel.{{ measure }}, 0) as {{ measure }}{% if not loop.last %},{% endif %}
+        {% endfor %}
 
     from weeks
     cross join channels
@@ -91,10 +91,10 @@ all_channel_weeks as (
 
     select
         period_start,
-        cast(null as varchar) as channel_id,
-        {%- for measure in measures %}
-        sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as channel_id,
+        {% for measure in measures %}
+            sum({{ measure }}) as {{ measure }}{% if not loop.last %},{% endif %}
+        {% endfor %}
 
     from channel_weeks
     group by period_start
@@ -111,24 +111,27 @@ weekly as (
 
 components as (
 
-    {% for metric_id, numerator, denominator in metrics -%}
-    select
-        period_start,
-        channel_id,
-        '{{ metric_id }}' as metric_id,
-        cast({{ numerator }} as double) as numerator,
-        cast({{ denominator if denominator else 'null' }} as double) as denominator
+    {% for metric_id, numerator, denominator in metrics %}
+        select
+            period_start,
+            channel_id,
+            '{{ metric_id }}' as metric_id,
+            cast({{ numerator }} as double) as numerator,
+            cast({{ denominator if denominator else 'null' }} as double) as denominator
 
-    from weekly
-    {{ 'union all' if not loop.last }}
+        from weekly
+        {% if not loop.last %}
+            union all
+        {% endif %}
     {% endfor %}
+
 ),
 
 final as (
 
     select
         components.period_start,
-        cast('week' as varchar) as period_type,
+        cast('week' as {{ dbt.type_string() }}) as period_type,
         components.metric_id,
         components.channel_id,
         coalesce(components.channel_id, 'all') as channel_key,

@@ -43,7 +43,7 @@ baseline_points as (
         on
             current_week.metric_id = history.metric_id
             and current_week.channel_key = history.channel_key
-            and history.period_start < current_week.period_start
+            and current_week.period_start > history.period_start
             and history.period_start
             >= {{ dbt.dateadd('day', -7 * baseline_weeks, 'current_week.period_start') }}
     where history.value is not null
@@ -178,9 +178,9 @@ final as (
 
     select
         cast(period_start as date) as period_start,
-        cast(metric_id as varchar) as metric_id,
-        cast(channel_id as varchar) as channel_id,
-        cast(channel_key as varchar) as channel_key,
+        cast(metric_id as {{ dbt.type_string() }}) as metric_id,
+        cast(channel_id as {{ dbt.type_string() }}) as channel_id,
+        cast(channel_key as {{ dbt.type_string() }}) as channel_key,
         cast(value as double) as value,
         cast(baseline_weeks as integer) as baseline_weeks,
         cast(baseline_median as double) as baseline_median,
@@ -191,7 +191,7 @@ final as (
         cast(case
             when is_anomaly and value > baseline_median then 'up'
             when is_anomaly and value < baseline_median then 'down'
-        end as varchar) as anomaly_direction,
+        end as {{ dbt.type_string() }}) as anomaly_direction,
         cast(previous_week_value as double) as previous_week_value,
         cast(
             {{ marketing_kpi.safe_divide('value - previous_week_value', 'abs(previous_week_value)') }}

@@ -138,20 +138,22 @@ final as (
 
     select
         cast(period_start as date) as period_start,
-        cast(period_type as varchar) as period_type,
-        cast(kpi_id as varchar) as kpi_id,
-        cast(channel_id as varchar) as channel_id,
-        cast(channel_key as varchar) as channel_key,
-        cast(company_stage as varchar) as company_stage,
+        cast(period_type as {{ dbt.type_string() }}) as period_type,
+        cast(kpi_id as {{ dbt.type_string() }}) as kpi_id,
+        cast(channel_id as {{ dbt.type_string() }}) as channel_id,
+        cast(channel_key as {{ dbt.type_string() }}) as channel_key,
+        cast(company_stage as {{ dbt.type_string() }}) as company_stage,
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
         cast(value as double) as value,
         cast(target as double) as target,
-        cast(direction as varchar) as direction,
+        cast(direction as {{ dbt.type_string() }}) as direction,
         cast(attainment as double) as attainment,
         cast(attainment_score as double) as attainment_score,
-        cast({{ kpi_health_band('attainment', 'on_track_threshold', 'warning_threshold') }} as varchar)
-            as health_band,
+        cast(
+            {{ kpi_health_band('attainment', 'on_track_threshold', 'warning_threshold') }}
+            as {{ dbt.type_string() }}
+        ) as health_band,
         cast(weight as double) as weight,
         cast(weight * attainment_score as double) as weighted_score,
         cast(previous_period_value as double) as previous_period_value,

@@ -49,9 +49,12 @@ final as (
 
     select
         cast(period_start as date) as period_start,
-        cast(company_stage as varchar) as company_stage,
+        cast(company_stage as {{ dbt.type_string() }}) as company_stage,
         cast(overall_score as double) as overall_score,
-        cast({{ kpi_health_band('overall_score', 0.95, 0.85) }} as varchar) as overall_health_band,
+        cast(
+            {{ kpi_health_band('overall_score', 0.95, 0.85) }}
+            as {{ dbt.type_string() }}
+        ) as overall_health_band,
         cast(round(weight_covered, 9) as double) as weight_covered,
         cast(weighted_kpis as integer) as weighted_kpis,
         cast(scored_kpis as integer) as scored_kpis,
