@@ -128,7 +128,7 @@ rounded_shares as (
 
     select
         *,
-        cast(round(net_revenue * attribution_weight, 2) as decimal(18, 2)) as rounded_revenue,
+        cast({{ round_double('net_revenue * attribution_weight', 2) }} as decimal(18, 2)) as rounded_revenue,
         row_number() over (
             partition by order_id, attribution_model
             order by attribution_weight desc, channel_id asc, campaign_id asc

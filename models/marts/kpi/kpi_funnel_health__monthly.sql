@@ -51,11 +51,11 @@ final as (
 
     select
         cast(period_start as date) as date_month,
-        cast(channel_id as varchar) as channel_id,
-        cast(channel_key as varchar) as channel_key,
-        cast(kpi_id as varchar) as kpi_id,
-        cast(from_stage as varchar) as from_stage,
-        cast(to_stage as varchar) as to_stage,
+        cast(channel_id as {{ dbt.type_string() }}) as channel_id,
+        cast(channel_key as {{ dbt.type_string() }}) as channel_key,
+        cast(kpi_id as {{ dbt.type_string() }}) as kpi_id,
+        cast(from_stage as {{ dbt.type_string() }}) as from_stage,
+        cast(to_stage as {{ dbt.type_string() }}) as to_stage,
         cast(stage_order as integer) as stage_order,
         cast(from_stage_entries as bigint) as from_stage_entries,
         cast(to_stage_entries as bigint) as to_stage_entries,
@@ -69,7 +69,7 @@ final as (
             when conversion_value between ideal_min and ideal_max then 'ideal'
             when conversion_value between warning_min and warning_max then 'warning'
             else 'danger'
-        end as varchar) as health_band
+        end as {{ dbt.type_string() }}) as health_band
 
     from joined
 
