@@ -16,8 +16,10 @@
     key_columns: the model's key column names (e.g. ['order_id']);
     raw_event_time: expression on the raw columns giving the event time or date;
     event_column: the model's column holding it (e.g. 'ordered_at').
-    With incremental_strategy() = insert_overwrite only the event-date window applies: a partition
-    overwrite must rewrite whole partitions.
+    With incremental_strategy() = insert_overwrite (Spark on Parquet) a batch must hold whole
+    partitions: with the model's partition_by set, only the event-date window applies; without
+    it, insert_overwrite rewrites the whole table, so every raw row is selected (correct, not
+    incremental) until the port adds a partition column.
 -#}
 {% macro incremental_reprocess_filter(source_relation, raw_key_columns, key_columns, raw_event_time,
     event_column) -%}
@@ -35,7 +37,9 @@
             where record_status = 'valid'
         )
     {%- endset -%}
-    {%- if marketing_kpi.incremental_strategy() == 'insert_overwrite' -%}
+    {%- if marketing_kpi.incremental_strategy() == 'insert_overwrite' and not config.get('partition_by') -%}
+        1 = 1
+    {%- elif marketing_kpi.incremental_strategy() == 'insert_overwrite' -%}
         (cast({{ raw_event_time }} as date) >= {{ cutoff }} or {{ raw_event_time }} is null)
     {%- else -%}
         (

@@ -506,6 +506,8 @@ class StageEvents:
 
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won", "lost", "disqualified")
+# Base probability of each funnel step (lead->mql, mql->sql, sql->opportunity, opportunity->won).
+STEP_BASE_RATES = (0.46, 0.56, 0.65, 0.26)
 
 
 @dataclass
@@ -900,13 +902,15 @@ def simulate_leads(cfg: Config, world: World) -> Leads:
                  np.zeros(n, dtype=np.int64), owner, assigned, responded)  # fmt: skip
 
 
-def simulate_funnel(cfg: Config, world: World) -> StageEvents:
+def simulate_funnel(cfg: Config, world: World, step_rates: Sequence[float] = STEP_BASE_RATES) -> StageEvents:
     """Lifecycle events of every lead (see the module docstring for rates and durations).
 
     Step probability = base x channel quality^k x (0.55 + 0.9 x fit), k = 0.5 for the early steps
     and 1 for the win. Leads that do not advance: at the lead stage 45 % are disqualified (after
     ~1 week), at the mql stage 50 %; at sql 60 % are lost; every opportunity closes won or lost.
-    Events after the end of the range are not written (right-censoring).
+    Events after the end of the range are not written (right-censoring). `step_rates` are the
+    base rates of lead->mql, mql->sql, sql->opportunity and opportunity->won (the bulk scales of
+    generator_bulk.py use higher ones).
     """
     rng = stream(cfg.seed, "funnel")
     leads = world.leads
@@ -915,10 +919,10 @@ def simulate_funnel(cfg: Config, world: World) -> StageEvents:
     fit_mult = 0.55 + 0.9 * leads.fit
     p = np.stack(
         [
-            np.clip(0.46 * np.sqrt(quality) * fit_mult, 0.02, 0.95),
-            np.clip(0.56 * np.sqrt(quality) * fit_mult, 0.02, 0.95),
-            np.clip(0.65 * np.sqrt(fit_mult), 0.02, 0.95),
-            np.clip(0.26 * quality * fit_mult, 0.02, 0.90),
+            np.clip(step_rates[0] * np.sqrt(quality) * fit_mult, 0.02, 0.95),
+            np.clip(step_rates[1] * np.sqrt(quality) * fit_mult, 0.02, 0.95),
+            np.clip(step_rates[2] * np.sqrt(fit_mult), 0.02, 0.95),
+            np.clip(step_rates[3] * quality * fit_mult, 0.02, 0.90),
         ],
         axis=1,
     )
@@ -2065,9 +2069,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out-reference", type=Path, default=None, help="reference seed directory")
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv", help="raw table file format")
     parser.add_argument("--no-dirt", action="store_true", help="write clean data only")
+    parser.add_argument(
+        "--scale-name",
+        choices=("S", "M", "L", "XL"),
+        default=None,
+        help="a large named scale (typed Parquet in --out-raw, streamed with a progress bar; see generator_bulk.py)",
+    )
+    parser.add_argument("--workers", type=int, default=None, help="processes for --scale-name (default: cores, max 4)")
     args = parser.parse_args(argv)
     if args.end < args.start:
         parser.error("--end is before --start")
+    if args.scale_name:
+        from marketing_kpi.generator_bulk import run_cli
+
+        if args.out_raw is None:
+            parser.error("--scale-name needs --out-raw (bulk data never goes into seeds/raw)")
+        return run_cli(args.scale_name, args.out_raw, seed=args.seed, start=args.start, end=args.end,
+                       dirt=not args.no_dirt, workers=args.workers)  # fmt: skip
     if args.scale <= 0:
         parser.error("--scale must be positive")
     cfg = Config(seed=args.seed, start=args.start, end=args.end, scale=args.scale, fmt=args.format,

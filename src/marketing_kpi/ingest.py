@@ -224,6 +224,7 @@ def connect(database: Path | str) -> duckdb.DuckDBPyConnection:
     if str(database) != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(database))
+    con.execute("set enable_progress_bar = false")
     for name, value in paths.duckdb_settings().items():
         if name == "temp_directory":
             Path(str(value)).mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,27 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='record_key',
+        incremental_strategy=marketing_kpi.incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ source('raw', 'ad_performance') }}
+    {% if is_incremental() %}
+        -- every raw row of the keys with rows in the lookback window (docs/INCREMENTAL.md)
+        where {{ marketing_kpi.incremental_reprocess_filter(
+            source_relation=source('raw', 'ad_performance'),
+            raw_key_columns=[clean_text('campaign_id'), 'try_cast(' ~ clean_text('report_date') ~ ' as date)'],
+            key_columns=['campaign_id', 'report_date'],
+            raw_event_time='try_cast(' ~ clean_text('report_date') ~ ' as date)',
+            event_column='report_date',
+        ) }}
+    {% endif %}
 
 ),
 

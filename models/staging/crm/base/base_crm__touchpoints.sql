@@ -1,8 +1,27 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='record_key',
+        incremental_strategy=marketing_kpi.incremental_strategy(),
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ source('raw', 'touchpoints') }}
+    {% if is_incremental() %}
+        -- every raw row of the keys with rows in the lookback window (docs/INCREMENTAL.md)
+        where {{ marketing_kpi.incremental_reprocess_filter(
+            source_relation=source('raw', 'touchpoints'),
+            raw_key_columns=[clean_text('touchpoint_id')],
+            key_columns=['touchpoint_id'],
+            raw_event_time=to_utc_timestamp(clean_text('touched_at')),
+            event_column='touched_at',
+        ) }}
+    {% endif %}
 
 ),
 

@@ -1,0 +1,120 @@
+"""The benchmark's building blocks (src/marketing_kpi/benchmark.py). The benchmark itself is a
+command, not a test: these check its measuring, ordering and bookkeeping on tiny inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from marketing_kpi import benchmark as bench
+from marketing_kpi import generator_bulk as bulk
+from marketing_kpi.contract import load_contract
+
+
+def test_run_measured_reports_time_peak_memory_and_exit_code(tmp_path: Path) -> None:
+    code = "import sys; x = bytearray(60 * 1024 * 1024); sys.exit(3)"
+    run = bench.run_measured([sys.executable, "-c", code], env={}, log=tmp_path / "log.txt")
+    assert run.exit_code == 3
+    assert run.peak_rss_bytes >= 60 * 1024 * 1024
+    assert run.seconds > 0 and Path(run.log).exists()
+
+
+def test_measurement_median_ignores_failed_runs_when_some_succeed() -> None:
+    m = bench.Measurement("x")
+    for seconds, code in ((10.0, 0), (1.0, 1), (30.0, 0), (20.0, 0)):
+        m.runs.append(bench.Run(seconds, 100, code, 0.0, 0.0, ""))
+    assert m.median_seconds == 20.0
+    assert not m.all_ok
+    assert m.peak_rss_bytes == 100
+
+
+def _manifest(tmp_path: Path) -> Path:
+    def node(name: str, deps: list[str], path: str, materialized: str = "table") -> dict:
+        return {
+            "resource_type": "model",
+            "name": name,
+            "schema": "s",
+            "alias": name,
+            "config": {"materialized": materialized},
+            "original_file_path": path,
+            "depends_on": {"nodes": [f"model.p.{d}" for d in deps]},
+            "compiled_code": f"select 1 as {name}",
+        }
+
+    nodes = {
+        "model.p.kpi_a": node("kpi_a", ["int_b", "stg_c"], "models/marts/kpi/kpi_a.sql"),
+        "model.p.int_b": node("int_b", ["stg_c"], "models/intermediate/int_b.sql"),
+        "model.p.stg_c": node("stg_c", ["base_d"], "models/staging/x/stg_c.sql", "view"),
+        "model.p.base_d": node("base_d", [], "models/staging/x/base/base_d.sql"),
+    }
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({"nodes": nodes}))
+    return path
+
+
+def test_topological_order_and_lineage(tmp_path: Path) -> None:
+    manifest = json.loads(_manifest(tmp_path).read_text())["nodes"]
+    order = bench._topological(manifest)
+    assert order.index("model.p.base_d") < order.index("model.p.stg_c") < order.index("model.p.int_b")
+    assert order.index("model.p.int_b") < order.index("model.p.kpi_a")
+    assert bench.lineage_between_staging_and(_manifest(tmp_path), ["kpi_a"]) == ["int_b", "kpi_a"]
+
+
+def test_direct_sql_runs_every_model_in_one_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MKPI_DUCKDB_TEMP_DIR", str(tmp_path / "tmp"))
+    db, timings = tmp_path / "d.duckdb", tmp_path / "t.json"
+    bench.run_direct_sql(_manifest(tmp_path), db, timings)
+    assert set(json.loads(timings.read_text())) == {"kpi_a", "int_b", "stg_c", "base_d"}
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        kinds = dict(con.execute("select table_name, table_type from information_schema.tables").fetchall())
+    finally:
+        con.close()
+    assert kinds["stg_c"] == "VIEW" and kinds["kpi_a"] == "BASE TABLE"
+
+
+def test_split_base_drops_the_last_day_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MKPI_DUCKDB_TEMP_DIR", str(tmp_path / "tmp"))
+    data = tmp_path / "data"
+    start, end = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+    bulk.generate_bulk(bulk.ScaleSpec("T", 1, 300), data, start=start, end=end, progress=False, workers=1)
+    base = tmp_path / "base"
+    bench.split_base(data, base, end, echo=lambda _: None)
+    con = duckdb.connect()
+    try:
+        for name, column in bench.EVENT_COLUMN.items():
+            full = con.execute(
+                f"select count(*) from read_parquet({bench._parquet_list(bench._table_files(data, name))})"
+            )
+            n_full = full.fetchall()[0][0]
+            n_base = con.execute(f"select count(*) from '{base / name}.parquet'").fetchall()[0][0]
+            if column is None:
+                assert n_base == n_full
+                continue
+            late = con.execute(f"select count(*) from '{base / name}.parquet' where cast({column} as date) >= '{end}'")
+            assert late.fetchall()[0][0] == 0, name
+            assert n_base <= n_full, name
+        assert set(load_contract()) == {p.stem for p in base.glob("*.parquet")}
+    finally:
+        con.close()
+
+
+def test_targets_and_table(tmp_path: Path) -> None:
+    m = {k: bench.Measurement(k) for k in ("bare_read", "ingest", "full_build", "incremental_build", "audit",
+                                           "publish", "dbt_run", "direct_sql", "pandas_peer")}  # fmt: skip
+    for name, seconds in (("bare_read", 10), ("ingest", 12), ("full_build", 50), ("incremental_build", 5),
+                          ("dbt_run", 40), ("direct_sql", 30)):  # fmt: skip
+        m[name].runs.append(bench.Run(seconds, 2 * 1024**3, 0, 0.0, 0.0, ""))
+    result = {"_m": m, "ratios": bench._ratios(m), "pandas": {"slowdown_read_plus_compute": 6.0}}
+    targets = {t["target"]: t["met"] for t in bench.evaluate_targets(result, {"ratio_to_full_build": 13.0})}
+    assert targets["full build (s)"] is True and targets["full build, stretch (s)"] is False
+    assert targets["incremental / full"] is True and targets["ingest / bare read_parquet"] is True
+    assert targets["dbt run / direct SQL"] is True and targets["pandas / our models"] is True
+    assert targets["XL full build / L full build"] is False
+    table = bench.format_table(result, bench.evaluate_targets(result, None), "L")
+    assert "full_build" in table and "MISSED" in table
