@@ -1,10 +1,13 @@
 {#-
-    incremental_reprocess_filter(source_relation, raw_key_columns, key_columns, raw_event_time,
-        event_column): the where clause on a raw table, inside an incremental base model, selecting
-    every raw row of every key the run must reprocess (docs/INCREMENTAL.md):
+    incremental_reprocess_filter(source_relation, raw_key_columns, key_columns, raw_event_column,
+        raw_event_time, event_column): the where clause on a raw table, inside an incremental base
+    model, selecting every raw row of every key the run must reprocess (docs/INCREMENTAL.md):
       * keys with a raw row whose event date is on or after the cutoff = the latest event date of
-        the model's valid rows minus var('incremental_lookback_days') (3);
-      * keys with a raw row whose event time is missing or unparseable, or with a null key part;
+        the model's valid rows minus var('incremental_lookback_days') (3). The raw side is read
+        cheaply and conservatively: the date in the first ten characters of the text, one day
+        earlier still (an offset moves a UTC date by less than a day), so no expensive time-zone
+        parse runs over every raw row; a few extra keys are reprocessed, which is always correct;
+      * keys with a raw row whose event time is missing or not an ISO date, or with a null key part;
       * keys the model currently quarantines for a reason that depends on other tables or on the
         clock (unknown_*, missing_fx_rate, future_dated), so they are checked again.
     Whole keys are reprocessed so the dedupe and versioning windows rank every copy and version
@@ -14,15 +17,17 @@
     raw_key_columns: expressions on the raw columns giving the model's key values, in the order of
         key_columns (e.g. clean_text('order_id'));
     key_columns: the model's key column names (e.g. ['order_id']);
-    raw_event_time: expression on the raw columns giving the event time or date;
+    raw_event_column: the raw column holding the event time or date (e.g. 'ordered_at');
+    raw_event_time: expression on the raw columns giving the exact event time or date (used only
+        by insert_overwrite, whose partitions must be selected exactly);
     event_column: the model's column holding it (e.g. 'ordered_at').
     With incremental_strategy() = insert_overwrite (Spark on Parquet) a batch must hold whole
     partitions: with the model's partition_by set, only the event-date window applies; without
     it, insert_overwrite rewrites the whole table, so every raw row is selected (correct, not
     incremental) until the port adds a partition column.
 -#}
-{% macro incremental_reprocess_filter(source_relation, raw_key_columns, key_columns, raw_event_time,
-    event_column) -%}
+{% macro incremental_reprocess_filter(source_relation, raw_key_columns, key_columns, raw_event_column,
+    raw_event_time, event_column) -%}
     {%- set recheck_reasons = ['unknown_channel', 'unknown_campaign', 'unknown_lead', 'unknown_customer',
         'missing_fx_rate', 'future_dated'] -%}
     {%- set lookback = var('incremental_lookback_days', 3) | int -%}
@@ -37,6 +42,7 @@
             where record_status = 'valid'
         )
     {%- endset -%}
+    {%- set raw_date = 'try_cast(left(' ~ marketing_kpi.clean_text(raw_event_column) ~ ', 10) as date)' -%}
     {%- if marketing_kpi.incremental_strategy() == 'insert_overwrite' and not config.get('partition_by') -%}
         1 = 1
     {%- elif marketing_kpi.incremental_strategy() == 'insert_overwrite' -%}
@@ -49,7 +55,9 @@
             ({{ raw_key_columns | join(', ') }}) in (
                 select {{ raw_key_columns | join(', ') }}
                 from {{ source_relation }}
-                where cast({{ raw_event_time }} as date) >= {{ cutoff }} or {{ raw_event_time }} is null
+                where
+                    {{ raw_date }} >= {{ dbt.dateadd('day', -1, cutoff) }}
+                    or {{ raw_date }} is null
 
                 union all
 

@@ -1,5 +1,5 @@
 {#-
-    Helpers that read the raw data contract (models/staging/_raw__sources.yml) from dbt's graph, so
+    Helpers that read the raw data contract (models/staging/raw__sources.yml) from dbt's graph, so
     column lists and allowed values are written once, in the contract.
 
     raw_column_names(table)          -> list of the table's contract columns, in contract order
@@ -20,7 +20,7 @@
 {%- endmacro %}
 
 {% macro _raw_source_node_from_contract_file(table) -%}
-    {%- set path = (flags.PROJECT_DIR or '.') ~ '/models/staging/_raw__sources.yml' -%}
+    {%- set path = (flags.PROJECT_DIR or '.') ~ '/models/staging/raw__sources.yml' -%}
     {%- set text = marketing_kpi.read_text_file(path) -%}
     {%- set node = none -%}
     {%- for source in fromyaml(text).sources if source.name == 'raw' -%}

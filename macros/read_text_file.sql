@@ -12,6 +12,20 @@
 {%- endmacro %}
 
 {% macro spark__read_text_file(path) -%}
-    {%- set lines = run_query("select value from text.`" ~ path | replace("`", "``") ~ "`").columns[0].values() -%}
+    {#- Each line is prefixed with '|' so the result table keeps it verbatim (dbt's result tables
+        would turn an empty line into null and could strip indentation, which YAML depends on),
+        and numbered so the lines come back in file order. -#}
+    {%- set query -%}
+        select concat('|', value) as line
+        from (
+            select value, monotonically_increasing_id() as line_number
+            from text.`{{ path | replace("`", "``") }}`
+        ) as numbered_lines
+        order by line_number
+    {%- endset -%}
+    {%- set lines = [] -%}
+    {%- for line in run_query(query).columns[0].values() -%}
+        {%- do lines.append(line[1:]) -%}
+    {%- endfor -%}
     {{ return(lines | join('\n')) }}
 {%- endmacro %}

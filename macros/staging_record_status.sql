@@ -3,17 +3,43 @@
     in exactly one record_status, so raw rows = staged + duplicates removed + superseded +
     quarantined holds by construction, and tests/staging/assert_raw_rows_conserved.sql proves it.
 
-    exact_duplicate_rank(table)  -> window expression numbering identical raw rows (1 = first copy)
+    raw_rows_numbered(table)     -> select of every raw row as trimmed text (raw_<column>) with
+                                    exact_duplicate_rank numbering identical raw rows (1 = first copy)
     version_columns(keys, version) -> two window columns over first copies with a non-null key:
         latest_version      the newest version of the key (exports re-send rows with updates)
         rows_at_version     how many distinct rows share this key and version (>1 = ambiguous)
     record_status(version) -> 'exact_duplicate' | 'superseded' | 'quarantined' | 'valid'
 -#}
-{% macro exact_duplicate_rank(table) -%}
-    row_number() over (
-        partition by {{ marketing_kpi.raw_column_names(table) | join(', ') }}
-        order by {{ marketing_kpi.raw_column_names(table)[0] }}
-    )
+{% macro raw_rows_numbered(table, from_relation='source') -%}
+    {#- Every raw row of from_relation with its contract columns as trimmed text (raw_<column>) and
+        exact_duplicate_rank: identical raw rows are grouped once (a hash aggregate) and expanded
+        back to one row per copy numbered 1..n, so every raw row is kept and counted, at a
+        fraction of the cost of a row_number() window partitioned by every column. -#}
+    {%- set columns = marketing_kpi.raw_column_names(table) -%}
+    select
+        {{- marketing_kpi.raw_columns_prefixed(table) }},
+        {{ marketing_kpi.copy_numbers('raw_copies') }} as exact_duplicate_rank
+
+    from (
+        select
+            {{ columns | join(', ') }},
+            count(*) as raw_copies
+        from {{ from_relation }}
+        group by {{ columns | join(', ') }}
+    ) as distinct_raw_rows
+{%- endmacro %}
+
+{#- copy_numbers(count_column): a generator expression giving one row per copy, numbered 1..n. -#}
+{% macro copy_numbers(count_column) -%}
+    {{ return(adapter.dispatch('copy_numbers', 'marketing_kpi')(count_column)) }}
+{%- endmacro %}
+
+{% macro default__copy_numbers(count_column) -%}
+    unnest(generate_series(1, {{ count_column }}))
+{%- endmacro %}
+
+{% macro spark__copy_numbers(count_column) -%}
+    explode(sequence(1, cast({{ count_column }} as int)))
 {%- endmacro %}
 
 {% macro version_columns(key_columns, version_column=none) -%}

@@ -646,6 +646,42 @@ def run_xl(args: argparse.Namespace, base_ctx: Context, full_build_seconds: floa
     return result
 
 
+def run_spark(args: argparse.Namespace, ctx: Context, dbt_run_seconds: float | None) -> dict:
+    """The same models-only build as `dbt_run` (the scale's base dataset, every model, no tests) on
+    a local Spark session (dbt-spark `method: session`, marketing_kpi.spark), once. The raw tables
+    are exported from the template database, so Spark reads exactly the rows DuckDB built from."""
+    from marketing_kpi import spark
+
+    if not spark.spark_available():
+        return {"note": "Spark not available (pip install -e '.[spark]' and Java 17+)"}
+    work = ctx.work / "spark"
+    export = work / "raw_export"
+    ctx.echo("exporting the base raw tables for Spark ...")
+    spark.export_raw_parquet(ctx.work / "db" / "template.duckdb", export)
+    env = dict(ctx.env)
+    env["MKPI_SPARK_DRIVER_MEMORY"] = args.spark_driver_memory
+    env.setdefault("MKPI_SPARK_SHUFFLE_PARTITIONS", str(max(2, 2 * (os.cpu_count() or 1))))
+    cmd = [ctx.python, "-m", "marketing_kpi.spark", "--raw-dir", str(export), "--work-dir", str(work), "--no-tests"]
+    run = run_measured(cmd, env=env, log=ctx.path("logs", "spark_build.log"))
+    ctx.echo(f"   Spark build (models only) {run.seconds:.1f}s (exit {run.exit_code})")
+    result = {
+        "build": asdict(run),
+        "what": "dbt build of every seed and model, no tests, on local Spark (MKPI_SPARK_MASTER, default local[2]) "
+        "over the base raw tables; reference seeds are the embedded ones",
+        "driver_memory": args.spark_driver_memory,
+        "duckdb_dbt_run_seconds": _round(dbt_run_seconds),
+        "ratio_to_duckdb_dbt_run": (
+            _round(run.seconds / dbt_run_seconds) if dbt_run_seconds and run.exit_code == 0 else None
+        ),
+        "slowest_nodes": slowest_models(work / "target" / "run_results.json"),
+        "peak_rss_note": "of the measured process tree as the kernel reports it to wait4 (JVM included)",
+    }
+    if not args.keep_spark_warehouse:
+        for leftover in ("warehouse", "raw_parquet", "raw_export", "metastore_db"):
+            shutil.rmtree(work / leftover, ignore_errors=True)
+    return result
+
+
 def format_table(result: dict, targets: list[dict], scale_name: str) -> str:
     m: dict[str, Measurement] = result["_m"]
     lines = [f"scale {scale_name}: median of {max((len(x.runs) for x in m.values()), default=0)} run(s)", ""]
@@ -687,6 +723,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="generator processes")
     parser.add_argument("--skip-pandas", action="store_true", help="skip the pandas peer comparison")
     parser.add_argument("--docs-copy", type=Path, default=None, help="also write the JSON here")
+    parser.add_argument("--spark", action="store_true", help="also build the scale on a local Spark session")
+    parser.add_argument("--spark-driver-memory", default="8g", help="Spark driver memory of the --spark build")
+    parser.add_argument("--keep-spark-warehouse", action="store_true", help="keep the Spark build's tables")
     parser.add_argument(
         "--exclude-unit-tests",
         action="store_const",
@@ -727,6 +766,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(work, data_dir, base_dir, env, sys.executable, dbt_executable(), echo)
     started = time.perf_counter()
     result = run_scale(args, ctx, manifest)
+    spark_result = None
+    if args.spark:
+        spark_result = run_spark(args, ctx, result["_m"]["dbt_run"].median_seconds)
     xl = None
     if not args.skip_xl and args.scale_name != "XL":
         xl = run_xl(args, ctx, result["_m"]["full_build"].median_seconds)
@@ -751,6 +793,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "wall_seconds": round(time.perf_counter() - started, 1),
         "targets": targets,
         **result,
+        "spark": spark_result,
         "xl": xl,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -761,6 +804,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.docs_copy.write_text(text)
     result["_m"] = measurements
     print(format_table(result, targets, args.scale_name))
+    if spark_result and "build" in spark_result:
+        build = spark_result["build"]
+        print(f"\nSpark (models only): {build['seconds']:.1f}s, exit {build['exit_code']}, "
+              f"{spark_result['ratio_to_duckdb_dbt_run']}x DuckDB's dbt run")  # fmt: skip
     print(f"\nwrote {output}")
     return 0
 

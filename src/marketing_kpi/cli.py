@@ -6,6 +6,8 @@ marketing-kpi ingest DIR   check your own exports against the raw data contract 
 marketing-kpi audit        Great Expectations audit of the build database
 marketing-kpi publish      publish the public marts to the read-only serving file and Parquet
 marketing-kpi dashboard    build the static KPI dashboard from the serving file
+marketing-kpi bench        the benchmark at a named scale (see benchmark.py and docs/BENCHMARK.md)
+marketing-kpi spark        build the project on a local Spark session (see spark.py and docs/SPARK.md)
 """
 
 from __future__ import annotations
@@ -110,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("audit", help="Great Expectations audit of raw inputs and KPI marts", add_help=False)
     sub.add_parser("dashboard", help="build the static KPI dashboard from the serving file", add_help=False)
     sub.add_parser("publish", help="publish the public marts for BI (read-only serving file + Parquet)", add_help=False)
+    sub.add_parser("bench", help="benchmark ingest, build, incremental, audit and publish at a scale", add_help=False)
+    sub.add_parser("spark", help="build the project on a local Spark session (dbt-spark)", add_help=False)
 
     args, rest = parser.parse_known_args(argv)
     try:
@@ -142,6 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from marketing_kpi import ingest
 
             return ingest.main(rest)
+        elif args.command == "bench":
+            from marketing_kpi import benchmark
+
+            return benchmark.main(rest)
+        elif args.command == "spark":
+            from marketing_kpi import spark
+
+            return spark.main(rest)
     except (StepFailed, ContractMismatch) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""The raw data contract, read from the dbt sources file (models/staging/_raw__sources.yml).
+"""The raw data contract, read from the dbt sources file (models/staging/raw__sources.yml).
 
 That yml is the one place the contract is written down; this module gives Python (generator,
 bring-your-own-data check, docs) a typed view of it.

@@ -1,7 +1,7 @@
 """Deterministic synthetic data for the marketing-KPI warehouse.
 
 Run ``python -m marketing_kpi.generator`` to (re)write the embedded dataset: one file per raw table
-of the contract (models/staging/_raw__sources.yml) in ``seeds/raw``, the dirt manifest
+of the contract (models/staging/raw__sources.yml) in ``seeds/raw``, the dirt manifest
 ``seeds/raw/_dirt_manifest.json`` and the clean reference seeds (fx_rates, channel_budgets,
 working_hours, holidays) in ``seeds/reference``. The same arguments always give byte-identical
 files: every random draw comes from ``numpy.random.default_rng`` streams seeded from ``--seed`` and

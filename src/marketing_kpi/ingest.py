@@ -212,7 +212,7 @@ def check_contract(data_dir: Path) -> dict[str, TableFile]:
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
         raise ContractMismatch(
-            f"{data_dir} does not follow the raw data contract (models/staging/_raw__sources.yml); "
+            f"{data_dir} does not follow the raw data contract (models/staging/raw__sources.yml); "
             f"{len(problems)} problem(s):\n{lines}"
         )
     return files

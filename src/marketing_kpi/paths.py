@@ -33,7 +33,7 @@ def reference_seed_dir() -> Path:
 
 
 def contract_file() -> Path:
-    return PROJECT_ROOT / "models" / "staging" / "_raw__sources.yml"
+    return PROJECT_ROOT / "models" / "staging" / "raw__sources.yml"
 
 
 def duckdb_settings() -> dict[str, str | bool]:

@@ -18,7 +18,7 @@ README = PROJECT_ROOT / "README.md"
 
 
 def raw_contract_section() -> str:
-    """Markdown tables of the raw data contract (models/staging/_raw__sources.yml)."""
+    """Markdown tables of the raw data contract (models/staging/raw__sources.yml)."""
     out: list[str] = []
     for table in load_contract().values():
         keys = ", ".join(table.key_columns) or "—"

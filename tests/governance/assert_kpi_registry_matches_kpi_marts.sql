@@ -61,12 +61,12 @@ kpi_columns as (
 
     select * from mart_columns
     where
-        column_name like '%\_rate' escape '\'
-        or column_name like '%\_share' escape '\'
-        or column_name like '%\_ratio' escape '\'
-        or column_name like 'cost\_per\_%' escape '\'
-        or column_name like 'average\_%' escape '\'
-        or column_name like 'lifetime\_value%' escape '\'
+        {{ dbt.right('column_name', 5) }} = '_rate'
+        or {{ dbt.right('column_name', 6) }} = '_share'
+        or {{ dbt.right('column_name', 6) }} = '_ratio'
+        or substring(column_name, 1, 9) = 'cost_per_'
+        or substring(column_name, 1, 8) = 'average_'
+        or substring(column_name, 1, 14) = 'lifetime_value'
         or column_name in (
             {% for kpi_column_name in kpi_column_names %}
                 '{{ kpi_column_name }}'{% if not loop.last %},{% endif %}

@@ -59,6 +59,26 @@ conversion_weights as (
 
 ),
 
+ranked_conversion_weights as (
+
+    -- The order of a customer's shares is the same on every one of its orders, so it is ranked
+    -- once per customer and model here, not once per order (a sort of ~20 rows per order at scale).
+    select
+        customer_id,
+        attribution_model,
+        channel_id,
+        campaign_id,
+        attribution_weight,
+        row_number() over (
+            partition by customer_id, attribution_model
+            order by attribution_weight desc, channel_id asc, campaign_id asc
+        ) as share_rank
+
+    from conversion_weights
+    where attribution_weight > 0
+
+),
+
 attribution_models as (
 
     select distinct attribution_model
@@ -82,15 +102,15 @@ orders_with_conversion as (
         completed_orders.order_month,
         completed_orders.order_number,
         completed_orders.net_revenue,
-        conversion_weights.attribution_model,
-        conversion_weights.channel_id,
-        conversion_weights.campaign_id,
-        conversion_weights.attribution_weight
+        ranked_conversion_weights.attribution_model,
+        ranked_conversion_weights.channel_id,
+        ranked_conversion_weights.campaign_id,
+        ranked_conversion_weights.attribution_weight,
+        ranked_conversion_weights.share_rank
 
     from completed_orders
-    inner join conversion_weights
-        on completed_orders.customer_id = conversion_weights.customer_id
-    where conversion_weights.attribution_weight > 0
+    inner join ranked_conversion_weights
+        on completed_orders.customer_id = ranked_conversion_weights.customer_id
 
 ),
 
@@ -106,7 +126,8 @@ orders_without_conversion as (
         attribution_models.attribution_model,
         completed_orders.acquisition_channel_id as channel_id,
         completed_orders.acquisition_campaign_id as campaign_id,
-        1.0 as attribution_weight
+        1.0 as attribution_weight,
+        1 as share_rank
 
     from completed_orders
     cross join attribution_models
@@ -128,11 +149,7 @@ rounded_shares as (
 
     select
         *,
-        cast({{ round_double('net_revenue * attribution_weight', 2) }} as decimal(18, 2)) as rounded_revenue,
-        row_number() over (
-            partition by order_id, attribution_model
-            order by attribution_weight desc, channel_id asc, campaign_id asc
-        ) as share_rank
+        cast({{ round_double('net_revenue * attribution_weight', 2) }} as decimal(18, 2)) as rounded_revenue
 
     from order_shares
 

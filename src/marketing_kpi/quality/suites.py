@@ -1,7 +1,7 @@
 """The audit's expectation suites, as code.
 
 Suites are generated, not hand-listed: raw suites from the raw data contract
-(models/staging/_raw__sources.yml), KPI-mart suites from the dbt manifest (public models under
+(models/staging/raw__sources.yml), KPI-mart suites from the dbt manifest (public models under
 models/marts/kpi, with their contract columns, data types and grain tests). What is written by hand
 is the short rule list below (naming conventions -> rules) and a few per-table overrides, each with
 its reason. The suites check what the dbt tests do not: shapes and dirt *rates* of the raw exports

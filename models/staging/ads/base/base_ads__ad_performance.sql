@@ -18,6 +18,7 @@ source as (
             source_relation=source('raw', 'ad_performance'),
             raw_key_columns=[clean_text('campaign_id'), 'try_cast(' ~ clean_text('report_date') ~ ' as date)'],
             key_columns=['campaign_id', 'report_date'],
+            raw_event_column='report_date',
             raw_event_time='try_cast(' ~ clean_text('report_date') ~ ' as date)',
             event_column='report_date',
         ) }}
@@ -39,11 +40,7 @@ fx_rates as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('ad_performance') }},
-        {{ exact_duplicate_rank('ad_performance') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('ad_performance') }}
 
 ),
 

@@ -20,11 +20,7 @@ fx_rates as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('campaigns') }},
-        {{ exact_duplicate_rank('campaigns') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('campaigns') }}
 
 ),
 

@@ -8,11 +8,7 @@ source as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('channels') }},
-        {{ exact_duplicate_rank('channels') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('channels') }}
 
 ),
 

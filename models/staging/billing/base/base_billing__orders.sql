@@ -18,6 +18,7 @@ source as (
             source_relation=source('raw', 'orders'),
             raw_key_columns=[clean_text('order_id')],
             key_columns=['order_id'],
+            raw_event_column='ordered_at',
             raw_event_time=to_utc_timestamp(clean_text('ordered_at')),
             event_column='ordered_at',
         ) }}
@@ -47,11 +48,7 @@ customers as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('orders') }},
-        {{ exact_duplicate_rank('orders') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('orders') }}
 
 ),
 

@@ -18,6 +18,7 @@ source as (
             source_relation=source('raw', 'lead_stage_events'),
             raw_key_columns=[clean_text('stage_event_id')],
             key_columns=['stage_event_id'],
+            raw_event_column='changed_at',
             raw_event_time=to_utc_timestamp(clean_text('changed_at')),
             event_column='changed_at',
         ) }}
@@ -33,11 +34,7 @@ leads as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('lead_stage_events') }},
-        {{ exact_duplicate_rank('lead_stage_events') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('lead_stage_events') }}
 
 ),
 

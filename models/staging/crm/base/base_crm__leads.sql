@@ -26,11 +26,7 @@ fx_rates as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('leads') }},
-        {{ exact_duplicate_rank('leads') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('leads') }}
 
 ),
 

@@ -18,6 +18,7 @@ source as (
             source_relation=source('raw', 'touchpoints'),
             raw_key_columns=[clean_text('touchpoint_id')],
             key_columns=['touchpoint_id'],
+            raw_event_column='touched_at',
             raw_event_time=to_utc_timestamp(clean_text('touched_at')),
             event_column='touched_at',
         ) }}
@@ -45,11 +46,7 @@ leads as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('touchpoints') }},
-        {{ exact_duplicate_rank('touchpoints') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('touchpoints') }}
 
 ),
 

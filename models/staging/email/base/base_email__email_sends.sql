@@ -14,11 +14,7 @@ campaigns as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('email_sends') }},
-        {{ exact_duplicate_rank('email_sends') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('email_sends') }}
 
 ),
 

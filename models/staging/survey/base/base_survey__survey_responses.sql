@@ -22,11 +22,7 @@ customers as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('survey_responses') }},
-        {{ exact_duplicate_rank('survey_responses') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('survey_responses') }}
 
 ),
 

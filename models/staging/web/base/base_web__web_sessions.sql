@@ -18,6 +18,7 @@ source as (
             source_relation=source('raw', 'web_sessions'),
             raw_key_columns=[clean_text('session_id')],
             key_columns=['session_id'],
+            raw_event_column='session_started_at',
             raw_event_time=to_utc_timestamp(clean_text('session_started_at')),
             event_column='session_started_at',
         ) }}
@@ -39,11 +40,7 @@ campaigns as (
 
 numbered as (
 
-    select
-        {{ raw_columns_prefixed('web_sessions') }},
-        {{ exact_duplicate_rank('web_sessions') }} as exact_duplicate_rank
-
-    from source
+    {{ raw_rows_numbered('web_sessions') }}
 
 ),
 
