@@ -1,8 +1,11 @@
 -- Attributed revenue equals total net revenue (int_orders_classified, refunds negative) to the
--- cent, under every attribution model: per order in int_revenue_attributed, and in total in
+-- cent, under every attribution model: per order day in int_revenue_attributed, and in total in
 -- int_revenue_attributed, kpi_attribution__monthly and (default model)
--- kpi_channel_performance__daily / __monthly.
--- Returns the failing orders and totals.
+-- kpi_channel_performance__daily / __monthly. And no customer is lost or counted twice: under
+-- every model, attributed_conversions sum to the number of customers with a completed first
+-- purchase (within 1e-6), which the per-day revenue check alone (its rounding residual lands
+-- on the day's largest share) would not show.
+-- Returns the failing days and totals.
 
 with
 
@@ -60,46 +63,85 @@ all_model_marts as (
 
 ),
 
-completed_orders as (
+completed_order_days as (
 
     select
-        order_id,
-        net_revenue
+        order_date,
+        sum(net_revenue) as net_revenue
 
     from orders
     where is_completed
+    group by order_date
 
 ),
 
-attributed_per_order as (
+attributed_per_day as (
 
     select
-        order_id,
+        order_date,
         attribution_model,
         sum(attributed_revenue) as attributed_revenue
 
     from revenue_attributed
     group by
-        order_id,
+        order_date,
         attribution_model
 
 ),
 
-order_failures as (
+day_failures as (
 
     select
-        'int_revenue_attributed: order ' || completed_orders.order_id as checked_relation,
+        'int_revenue_attributed: day ' || cast(completed_order_days.order_date as {{ dbt.type_string() }})
+            as checked_relation,
         attribution_models.attribution_model,
-        completed_orders.net_revenue as expected_revenue,
-        attributed_per_order.attributed_revenue
+        completed_order_days.net_revenue as expected_revenue,
+        attributed_per_day.attributed_revenue
 
-    from completed_orders
+    from completed_order_days
     cross join attribution_models
-    left join attributed_per_order
+    left join attributed_per_day
         on
-            completed_orders.order_id = attributed_per_order.order_id
-            and attribution_models.attribution_model = attributed_per_order.attribution_model
-    where coalesce(attributed_per_order.attributed_revenue, 0) != completed_orders.net_revenue
+            completed_order_days.order_date = attributed_per_day.order_date
+            and attribution_models.attribution_model = attributed_per_day.attribution_model
+    where coalesce(attributed_per_day.attributed_revenue, 0) != completed_order_days.net_revenue
+
+),
+
+first_purchases as (
+
+    select count(distinct customer_id) as customers
+    from orders
+    where is_completed and order_number = 1
+
+),
+
+attributed_conversions_per_model as (
+
+    select
+        attribution_model,
+        sum(attributed_conversions) as attributed_conversions
+
+    from revenue_attributed
+    group by attribution_model
+
+),
+
+conversion_failures as (
+
+    select
+        'int_revenue_attributed: attributed_conversions vs first purchases' as checked_relation,
+        attribution_models.attribution_model,
+        cast(first_purchases.customers as decimal(18, 2)) as expected_revenue,
+        cast(attributed_conversions_per_model.attributed_conversions as decimal(18, 2)) as attributed_revenue
+
+    from attribution_models
+    cross join first_purchases
+    left join attributed_conversions_per_model
+        on attribution_models.attribution_model = attributed_conversions_per_model.attribution_model
+    where
+        abs(coalesce(attributed_conversions_per_model.attributed_conversions, 0) - first_purchases.customers)
+        > 1e-6
 
 ),
 
@@ -190,6 +232,8 @@ total_failures as (
 
 )
 
-select * from order_failures
+select * from day_failures
+union all
+select * from conversion_failures
 union all
 select * from total_failures

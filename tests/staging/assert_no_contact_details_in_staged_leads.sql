@@ -15,11 +15,11 @@ exposed as (
     select
         lead_id,
         case
-            when not regexp_full_match(email_hash, '[0-9a-f]{64}') then 'email_hash'
-            when not regexp_full_match(phone_hash, '[0-9a-f]{64}') then 'phone_hash'
-            when not regexp_full_match(full_name_hash, '[0-9a-f]{64}') then 'full_name_hash'
+            when not {{ regex_matches('email_hash', '[0-9a-f]{64}', full=true) }} then 'email_hash'
+            when not {{ regex_matches('phone_hash', '[0-9a-f]{64}', full=true) }} then 'phone_hash'
+            when not {{ regex_matches('full_name_hash', '[0-9a-f]{64}', full=true) }} then 'full_name_hash'
             when {{ redact_contact_details('notes') }} != notes then 'notes'
-            when notes like '%@%' or regexp_matches(notes, '\+[0-9]') then 'notes'
+            when notes like '%@%' or {{ regex_matches('notes', '[+][0-9]') }} then 'notes'
         end as exposed_column
 
     from leads

@@ -1,17 +1,23 @@
 {#-
-    One row per completed order × attribution model × channel × campaign: the order's net revenue
-    (refunds negative) spread over the channels and campaigns of its customer's conversion with
-    the conversion's attribution weights (int_touchpoints_attributed, summed per channel and
-    campaign).
+    One row per order day × attribution model × channel × campaign: the net revenue (refunds
+    negative) of the day's completed orders, spread over the channels and campaigns of each
+    customer's conversion with the conversion's attribution weights (int_touchpoints_attributed,
+    summed per channel and campaign).
 
-    Money is exact to the cent: each share is rounded to the cent and the rounding residual goes
-    to the order's largest share (ties: channel_id, campaign_id), so attributed_revenue summed
-    over the channels and campaigns of an order equals its net_revenue exactly, under every model.
-    An order whose customer has no conversion (should not happen: every customer converts) is
-    credited in full to its acquisition channel and campaign, so no revenue is lost.
+    The grain is the finest the KPI marts report (kpi_channel_performance__daily by day and
+    campaign, kpi_attribution__monthly by month and model, kpi_campaign_roi by campaign), not the
+    order: an order × share table is ~20 rows per order (10^8 rows at scale L) that no mart reads.
 
-    attributed_conversions is the conversion's weight, counted once per customer on the first
-    purchase (order_number = 1); 0 on every other order.
+    Money is exact to the cent: each customer's day revenue times its weight is computed in
+    decimals (weights as decimal(18, 12)), summed per day, model, channel and campaign, rounded to
+    the cent, and the day's rounding residual goes to the day's largest share (ties: channel_id,
+    campaign_id), so attributed_revenue summed over the channels and campaigns of a day equals the
+    day's net revenue exactly, under every model. A customer without a conversion (should not
+    happen: every customer converts) is credited in full to its acquisition channel and campaign,
+    so no revenue is lost.
+
+    attributed_conversions is the conversion's weight, counted once per customer on the day of its
+    first purchase (order_number = 1).
 -#}
 
 with
@@ -28,20 +34,27 @@ touchpoints_attributed as (
 
 ),
 
-completed_orders as (
+customer_days as (
 
+    -- one row per customer and order day: the day's net revenue and whether it holds the
+    -- customer's first purchase
     select
-        order_id,
         customer_id,
         order_date,
         order_month,
-        order_number,
-        net_revenue,
         acquisition_channel_id,
-        acquisition_campaign_id
+        acquisition_campaign_id,
+        sum(net_revenue) as net_revenue,
+        max(case when order_number = 1 then 1 else 0 end) as is_first_purchase_day
 
     from orders
     where is_completed
+    group by
+        customer_id,
+        order_date,
+        order_month,
+        acquisition_channel_id,
+        acquisition_campaign_id
 
 ),
 
@@ -55,27 +68,11 @@ conversion_weights as (
         sum(attribution_weight) as attribution_weight
 
     from touchpoints_attributed
-    group by 1, 2, 3, 4
-
-),
-
-ranked_conversion_weights as (
-
-    -- The order of a customer's shares is the same on every one of its orders, so it is ranked
-    -- once per customer and model here, not once per order (a sort of ~20 rows per order at scale).
-    select
-        customer_id,
+    group by
+        conversion_id,
         attribution_model,
         channel_id,
-        campaign_id,
-        attribution_weight,
-        row_number() over (
-            partition by customer_id, attribution_model
-            order by attribution_weight desc, channel_id asc, campaign_id asc
-        ) as share_rank
-
-    from conversion_weights
-    where attribution_weight > 0
+        campaign_id
 
 ),
 
@@ -93,55 +90,71 @@ converted_customers as (
 
 ),
 
-orders_with_conversion as (
+customer_day_shares as (
 
     select
-        completed_orders.order_id,
-        completed_orders.customer_id,
-        completed_orders.order_date,
-        completed_orders.order_month,
-        completed_orders.order_number,
-        completed_orders.net_revenue,
-        ranked_conversion_weights.attribution_model,
-        ranked_conversion_weights.channel_id,
-        ranked_conversion_weights.campaign_id,
-        ranked_conversion_weights.attribution_weight,
-        ranked_conversion_weights.share_rank
+        customer_days.order_date,
+        customer_days.order_month,
+        conversion_weights.attribution_model,
+        conversion_weights.channel_id,
+        conversion_weights.campaign_id,
+        customer_days.net_revenue
+        * cast(conversion_weights.attribution_weight as decimal(18, 12)) as exact_revenue,
+        customer_days.is_first_purchase_day * conversion_weights.attribution_weight as conversions
 
-    from completed_orders
-    inner join ranked_conversion_weights
-        on completed_orders.customer_id = ranked_conversion_weights.customer_id
+    from customer_days
+    inner join conversion_weights
+        on customer_days.customer_id = conversion_weights.customer_id
+    where conversion_weights.attribution_weight > 0
 
-),
-
-orders_without_conversion as (
+    union all
 
     select
-        completed_orders.order_id,
-        completed_orders.customer_id,
-        completed_orders.order_date,
-        completed_orders.order_month,
-        completed_orders.order_number,
-        completed_orders.net_revenue,
+        customer_days.order_date,
+        customer_days.order_month,
         attribution_models.attribution_model,
-        completed_orders.acquisition_channel_id as channel_id,
-        completed_orders.acquisition_campaign_id as campaign_id,
-        1.0 as attribution_weight,
-        1 as share_rank
+        customer_days.acquisition_channel_id as channel_id,
+        customer_days.acquisition_campaign_id as campaign_id,
+        customer_days.net_revenue * cast(1 as decimal(18, 12)) as exact_revenue,
+        cast(customer_days.is_first_purchase_day as double) as conversions
 
-    from completed_orders
+    from customer_days
     cross join attribution_models
     left join converted_customers
-        on completed_orders.customer_id = converted_customers.customer_id
+        on customer_days.customer_id = converted_customers.customer_id
     where converted_customers.customer_id is null
 
 ),
 
-order_shares as (
+day_revenue as (
 
-    select * from orders_with_conversion
-    union all
-    select * from orders_without_conversion
+    select
+        order_date,
+        sum(net_revenue) as net_revenue
+
+    from customer_days
+    group by order_date
+
+),
+
+day_shares as (
+
+    select
+        order_date,
+        order_month,
+        attribution_model,
+        channel_id,
+        campaign_id,
+        sum(exact_revenue) as exact_revenue,
+        sum(conversions) as attributed_conversions
+
+    from customer_day_shares
+    group by
+        order_date,
+        order_month,
+        attribution_model,
+        channel_id,
+        campaign_id
 
 ),
 
@@ -149,40 +162,45 @@ rounded_shares as (
 
     select
         *,
-        cast({{ round_double('net_revenue * attribution_weight', 2) }} as decimal(18, 2)) as rounded_revenue
+        cast(round(exact_revenue, 2) as decimal(18, 2)) as rounded_revenue,
+        row_number() over (
+            partition by order_date, attribution_model
+            order by exact_revenue desc, channel_id asc nulls last, campaign_id asc nulls last
+        ) as share_rank
 
-    from order_shares
+    from day_shares
 
 ),
 
 residuals as (
 
     select
-        *,
-        sum(rounded_revenue) over (partition by order_id, attribution_model) as rounded_order_revenue
+        rounded_shares.*,
+        day_revenue.net_revenue as day_net_revenue,
+        sum(rounded_shares.rounded_revenue) over (
+            partition by rounded_shares.order_date, rounded_shares.attribution_model
+        ) as rounded_day_revenue
 
     from rounded_shares
+    inner join day_revenue
+        on rounded_shares.order_date = day_revenue.order_date
 
 ),
 
 final as (
 
     select
-        order_id,
-        customer_id,
         order_date,
         order_month,
         attribution_model,
         channel_id,
         campaign_id,
-        cast(attribution_weight as double) as attribution_weight,
         cast(
             rounded_revenue
-            + case when share_rank = 1 then net_revenue - rounded_order_revenue else 0 end
+            + case when share_rank = 1 then day_net_revenue - rounded_day_revenue else 0 end
             as decimal(18, 2)
         ) as attributed_revenue,
-        cast(case when order_number = 1 then attribution_weight else 0 end as double)
-            as attributed_conversions
+        cast(attributed_conversions as double) as attributed_conversions
 
     from residuals
 
