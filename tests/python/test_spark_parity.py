@@ -3,7 +3,8 @@
 Builds the embedded dataset twice, from the same raw rows: on DuckDB (dbt seed + every model, into
 a temporary database) and on a local Spark session (dbt-spark `method: session`, local[2], two
 shuffle partitions; the raw tables are external Spark tables over Parquet files exported from the
-DuckDB build's raw schema, the reference seeds load with dbt seed). Then every KPI mart
+DuckDB build's raw schema, the reference seeds load with dbt seed; `dbt build`, so every data test
+and unit test must pass on Spark as well). Then every KPI mart
 (models/marts/kpi, from the manifest) must hold the same rows on both engines: text, dates,
 integers, booleans and money (decimal, to the cent) exactly equal, doubles (rates, averages,
 scores) within 1e-9 (relative for large values).
@@ -68,7 +69,8 @@ def builds(spark_required: None, tmp_path_factory: pytest.TempPathFactory) -> di
     spark.export_raw_parquet(database, raw_parquet)
     spark_work = work / "spark"
     # dbt_env gives both builds the same salt (the environment's, else warehouse/.pii_salt).
-    timings = spark.build_on_spark(raw_parquet, spark_work, with_tests=False)
+    # `dbt build`: every seed, model, data test and unit test must pass on Spark too.
+    timings = spark.build_on_spark(raw_parquet, spark_work, with_tests=True)
     print(f"Spark build: {json.dumps(timings)}")
     return {
         "duckdb": database,
