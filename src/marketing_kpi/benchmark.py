@@ -182,6 +182,7 @@ def machine_info() -> dict:
         "os": f"{platform.system()} {platform.release()}",
         "versions": versions,
         "duckdb_threads": os.environ.get("MKPI_DUCKDB_THREADS", "2"),
+        "duckdb_memory_limit": os.environ.get("MKPI_DUCKDB_MEMORY_LIMIT", "4GB"),
         "dbt_threads": os.environ.get("MKPI_DBT_THREADS", "4"),
         "load_average_at_start": os.getloadavg(),
     }

@@ -99,8 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_build.add_argument(
         "--data-dir",
         type=Path,
-        default=None,
-        help="a directory of CSV/Parquet files in the raw data contract (default: the embedded dataset)",
+        default=Path(os.environ["MKPI_DATA_DIR"]) if os.environ.get("MKPI_DATA_DIR") else None,
+        help="a directory of CSV/Parquet files in the raw data contract (default: $MKPI_DATA_DIR, else the "
+        "embedded dataset)",
     )
     p_build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     p_build.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")

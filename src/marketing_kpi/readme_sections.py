@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Callable
 
-from marketing_kpi import glossary
+from marketing_kpi import benchmark_report, glossary
 from marketing_kpi.contract import load_contract
 from marketing_kpi.paths import PROJECT_ROOT
 
@@ -47,6 +47,7 @@ def kpi_glossary_section() -> str:
 SECTIONS: dict[str, Callable[[], str]] = {
     "raw-contract": raw_contract_section,
     "kpi-glossary": kpi_glossary_section,
+    "benchmark": benchmark_report.readme_section,
 }
 
 

@@ -133,12 +133,6 @@ def export_raw_parquet(duckdb_path: Path, out_dir: Path) -> dict[str, Path]:
     return folders
 
 
-# Intermittent Spark 4 / Scala 2.13 failure (a task's plan fails to deserialize) seen when several
-# dbt threads share the local session; `dbt retry` re-runs the failed nodes. See run_dbt_on_spark.
-TRANSIENT_SPARK_ERROR = "scala.collection.generic.DefaultSerialization"
-MAX_TRANSIENT_RETRIES = 2
-
-
 def spark_env(
     work_dir: Path, raw_parquet_dir: Path | None = None, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -172,19 +166,7 @@ def run_dbt_on_spark(
         str(work_dir.resolve() / "logs"),
     ]
     proc = subprocess.run(cmd, cwd=paths.PROJECT_ROOT, env=full_env, text=True, capture_output=True)
-    output = proc.stdout + proc.stderr
-    retries = 0
-    while proc.returncode != 0 and TRANSIENT_SPARK_ERROR in output and retries < MAX_TRANSIENT_RETRIES:
-        # A known intermittent failure of Spark 4 (Scala 2.13) when several dbt threads plan queries
-        # in one local JVM: a task fails to deserialize its plan. `dbt retry` re-runs only the
-        # failed and skipped nodes of the previous invocation; anything else fails as usual.
-        retries += 1
-        print(f"Spark: transient task deserialization failure; dbt retry ({retries}/{MAX_TRANSIENT_RETRIES})",
-              flush=True)  # fmt: skip
-        retry_cmd = [dbt_executable(), "retry", *cmd[-4:]]  # the same --target-path and --log-path
-        proc = subprocess.run(retry_cmd, cwd=paths.PROJECT_ROOT, env=full_env, text=True, capture_output=True)
-        output += f"\n--- dbt retry {retries} ---\n" + proc.stdout + proc.stderr
-    (work_dir / "dbt_output.log").write_text(output)
+    (work_dir / "dbt_output.log").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         raise StepFailed(f"`dbt {' '.join(args)}` on Spark failed (exit {proc.returncode}): {proc.stdout[-4000:]}")
     return proc

@@ -118,3 +118,38 @@ def test_targets_and_table(tmp_path: Path) -> None:
     assert targets["XL full build / L full build"] is False
     table = bench.format_table(result, bench.evaluate_targets(result, None), "L")
     assert "full_build" in table and "MISSED" in table
+
+
+def test_report_markdown_shows_medians_targets_spark_and_xl(tmp_path: Path) -> None:
+    from marketing_kpi import benchmark_report
+
+    m = {k: bench.Measurement(k) for k in ("bare_read", "ingest", "full_build", "incremental_build", "audit",
+                                           "publish", "dbt_run", "direct_sql", "pandas_peer")}  # fmt: skip
+    for name, seconds in (("bare_read", 10), ("ingest", 12), ("full_build", 95), ("dbt_run", 40), ("direct_sql", 30)):
+        for extra in (0.0, 2.0, 1.0):
+            m[name].runs.append(bench.Run(seconds + extra, 3 * 1024**3, 0, 0.0, 0.0, ""))
+    result = {"_m": m, "ratios": bench._ratios(m), "pandas": {"slowdown_read_plus_compute": 2.0, "all_agree": True}}
+    xl = {"rows": 1000, "memory_limit": "4GB", "full_build": {"seconds": 900.0, "exit_code": 0, "peak_rss_bytes": 1},
+          "ratio_to_full_build": 9.2}  # fmt: skip
+    report = {
+        "scale_name": "L",
+        "created_at": "2026-11-21T03:00:00+00:00",
+        "dataset": {"total_rows": 36_769_929, "range": ["2024-11-01", "2026-10-31"]},
+        "machine": bench.machine_info(),
+        "measurements": {k: v.as_json() for k, v in m.items()},
+        "targets": bench.evaluate_targets(result, xl),
+        "pandas": result["pandas"],
+        "spark": {
+            "build": {"seconds": 400.0, "exit_code": 0, "peak_rss_bytes": 5 * 1024**3},
+            "ratio_to_duckdb_dbt_run": 10.0,
+        },  # fmt: skip
+        "xl": xl,
+    }
+    text = benchmark_report.markdown(report)
+    assert "36,769,929 raw rows" in text and "median of 3 run(s)" in text
+    assert "| full `dbt build` (every model, data test and unit test) | 96.0 s | 3.00 GiB |" in text
+    assert "| full build (s) | 96.0 | <= 60.0 | **missed** |" in text
+    assert "| XL full build / L full build | 9.2 | <= 12.0 | yes |" in text
+    assert "local Spark | 400.0 s" in text and "| 10.0 |" in text
+    assert "agree with our marts" in text
+    assert "No benchmark run is recorded" in benchmark_report.readme_section(tmp_path / "missing.json")
