@@ -52,8 +52,8 @@
             {%- for raw_key in raw_key_columns %}
             {{ raw_key }} is null or
             {%- endfor %}
-            ({{ raw_key_columns | join(', ') }}) in (
-                select {{ raw_key_columns | join(', ') }}
+            {{ marketing_kpi._reprocess_key(raw_key_columns) }} in (
+                select {{ marketing_kpi._reprocess_key(raw_key_columns) }}
                 from {{ source_relation }}
                 where
                     {{ raw_date }} >= {{ dbt.dateadd('day', -1, cutoff) }}
@@ -61,12 +61,28 @@
 
                 union all
 
-                select {{ key_columns | join(', ') }}
+                select {{ marketing_kpi._reprocess_key(key_columns) }}
                 from {{ this }}
                 where
                     record_status = 'quarantined'
                     and quarantine_reason in ('{{ recheck_reasons | join("', '") }}')
             )
         )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- One comparable value per key: the column itself, or the parts of a composite key as text joined
+    by '|' (null when a part is null; those keys are selected by the `is null` tests). A row-value
+    `(a, b) in (select ...)` is far slower on DuckDB (minutes instead of seconds on 10 M rows). -#}
+{% macro _reprocess_key(columns) -%}
+    {%- if columns | length == 1 -%}
+        {{ columns[0] }}
+    {%- else -%}
+        {%- set parts = [] -%}
+        {%- for column in columns -%}
+            {%- do parts.append('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+            {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+        {%- endfor -%}
+        {{ dbt.concat(parts) }}
     {%- endif -%}
 {%- endmacro %}
