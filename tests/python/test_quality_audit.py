@@ -189,6 +189,31 @@ def test_failing_mart_exits_non_zero_with_a_readable_report(
     assert {s["suite"] for s in saved["suites"]} == {"kpi.kpi_demo__monthly", "kpi.kpi_demo__monthly.schema"}
 
 
+def test_module_entry_point_audits_and_fails(mini_database: Path, mini_manifest: Path, tmp_path: Path) -> None:
+    """`python -m marketing_kpi.quality.audit` (what the benchmark and scripts run) really audits: with
+    pyspark installed, an eager Great Expectations import in the package made it exit 0 silently."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [
+            sys.executable, "-m", "marketing_kpi.quality.audit",
+            "--database", str(mini_database),
+            "--manifest", str(mini_manifest),
+            "--tables", "kpi_demo__monthly",
+            "--as-of-date", AS_OF.isoformat(),
+            "--no-volume-bands",
+            "--report", str(tmp_path / "last_audit.json"),
+            "--no-data-docs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "FAILED kpi.kpi_demo__monthly" in proc.stdout
+
+
 def test_pii_never_reaches_the_report_or_data_docs(
     mini_database: Path, mini_manifest: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
