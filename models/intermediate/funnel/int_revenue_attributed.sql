@@ -9,7 +9,9 @@
     order: an order × share table is ~20 rows per order (10^8 rows at scale L) that no mart reads.
 
     Money is exact to the cent: each customer's day revenue times its weight is computed in
-    decimals (weights as decimal(18, 12)), summed per day, model, channel and campaign, rounded to
+    decimals (decimal(20, 2) × decimal(17, 12): a product both DuckDB and Spark keep exact at 14
+    decimals; wider operands make DuckDB fall back to doubles or Spark drop scale, and the two
+    engines then round half-cent ties differently), summed per day, model, channel and campaign, rounded to
     the cent, and the day's rounding residual goes to the day's largest share (ties: channel_id,
     campaign_id), so attributed_revenue summed over the channels and campaigns of a day equals the
     day's net revenue exactly, under every model. A customer without a conversion (should not
@@ -98,8 +100,8 @@ customer_day_shares as (
         conversion_weights.attribution_model,
         conversion_weights.channel_id,
         conversion_weights.campaign_id,
-        customer_days.net_revenue
-        * cast(conversion_weights.attribution_weight as decimal(18, 12)) as exact_revenue,
+        cast(customer_days.net_revenue as decimal(20, 2))
+        * cast(conversion_weights.attribution_weight as decimal(17, 12)) as exact_revenue,
         customer_days.is_first_purchase_day * conversion_weights.attribution_weight as conversions
 
     from customer_days
@@ -115,7 +117,7 @@ customer_day_shares as (
         attribution_models.attribution_model,
         customer_days.acquisition_channel_id as channel_id,
         customer_days.acquisition_campaign_id as campaign_id,
-        customer_days.net_revenue * cast(1 as decimal(18, 12)) as exact_revenue,
+        cast(customer_days.net_revenue as decimal(20, 2)) * cast(1 as decimal(17, 12)) as exact_revenue,
         cast(customer_days.is_first_purchase_day as double) as conversions
 
     from customer_days
