@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from marketing_kpi import benchmark as bench
 from marketing_kpi.contract import load_contract
 from marketing_kpi.dbt_runner import dbt_env, dbt_executable
 from marketing_kpi.generator import main as generate
@@ -32,17 +33,7 @@ from marketing_kpi.ingest import ingest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START, END = dt.date(2025, 4, 1), dt.date(2025, 10, 31)
-EVENT_COLUMN = {
-    "campaigns": "exported_at",
-    "ad_performance": "report_date",
-    "web_sessions": "session_started_at",
-    "email_sends": "sent_at",
-    "leads": "created_at",
-    "lead_stage_events": "changed_at",
-    "touchpoints": "touched_at",
-    "orders": "ordered_at",
-    "survey_responses": "responded_at",
-}
+EVENT_COLUMN = bench.EVENT_COLUMN  # the event-time column of each raw table (None: no event time)
 INCREMENTAL_MODELS = ("base_ads__ad_performance", "base_web__web_sessions", "base_crm__lead_stage_events",
                       "base_crm__touchpoints", "base_billing__orders")  # fmt: skip
 # every model the KPI marts depend on (the few others, e.g. the semantic layer's, add nothing here)
