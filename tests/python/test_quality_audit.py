@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import great_expectations as gx
+import pandas as pd
 import pytest
 
 from marketing_kpi.contract import load_contract
@@ -285,3 +286,93 @@ def test_embedded_dataset_audit_passes(tmp_path: Path) -> None:
     result = audit.run_audit(database, data_docs_dir=tmp_path / "docs", manifest=manifest)
     assert result.success, audit.format_report(result)
     assert len({s.table for s in result.suites if s.table.startswith("raw.")}) == len(load_contract())
+
+
+def _comparable(df: pd.DataFrame) -> pd.DataFrame:
+    """Values only: datetimes at one unit, numbers as float (Int64 5 == float 5.0)."""
+    out = df.copy()
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = out[name].dt.as_unit("us")
+        elif pd.api.types.is_numeric_dtype(out[name]) and not pd.api.types.is_bool_dtype(out[name]):
+            out[name] = out[name].astype("float64")
+    return out
+
+
+def test_arrow_fetch_matches_duckdb_df_on_edge_types() -> None:
+    """fetch_frame (the audit's fast path) gives the values of DuckDB's own .df(), including nulls
+    in every type, in dtypes GX validates vectorised (nanosecond timestamps, float64 for integers
+    with nulls), and keeps a timestamp outside the nanosecond range rather than altering it."""
+    con = duckdb.connect()
+    sql = """
+        select * from (values
+            (date '2025-01-02', timestamp '2025-01-02 03:04:05', 1.25::decimal(18, 2), 10::hugeint,
+             5::bigint, 3::integer, true, 1.5::double, 'a', 7::bigint, false),
+            (null, null, null, null, null, null, null, null, null, 8::bigint, true)
+        ) as t(d, ts, amount, total, big, small, flag, ratio, label, never_null, flag_never_null)
+    """
+    try:
+        expected = con.sql(sql).df()
+        actual = audit.fetch_frame(con, sql)
+        far_future = audit.fetch_frame(con, "select timestamp '9999-12-31 23:59:59' as ts, date '0001-01-01' as d")
+    finally:
+        con.close()
+    pd.testing.assert_frame_equal(_comparable(actual), _comparable(expected), check_dtype=False)
+    assert str(actual["ts"].dtype) == "datetime64[ns]" and str(actual["d"].dtype) == "datetime64[ns]"
+    assert actual["big"].dtype == "float64" and actual["never_null"].dtype == "int64"
+    assert far_future["ts"][0] == pd.Timestamp("9999-12-31 23:59:59")
+    assert far_future["d"][0] == pd.Timestamp("0001-01-01")
+
+
+def test_arrow_fetch_matches_duckdb_df_for_every_suite(built_database: Path) -> None:
+    """Every suite's dataframe on the embedded warehouse is the same through both fetch paths, so
+    switching the audit to Arrow changed no expectation's input."""
+    manifest = audit.default_manifest()
+    if not manifest.exists():
+        pytest.skip(f"no dbt manifest at {manifest}: build the project first")
+    specs = [s for s in audit.build_specs(_settings(), manifest) if s.frame_builder != "schema"]
+    assert specs
+    con = duckdb.connect(str(built_database), read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        for spec in specs:
+            expected = con.sql(spec.select_sql).df()
+            actual = audit.fetch_frame(con, spec.select_sql)
+            pd.testing.assert_frame_equal(_comparable(actual), _comparable(expected), check_dtype=False, obj=spec.name)
+    finally:
+        con.close()
+
+
+def test_large_batches_skip_the_gx_fingerprint() -> None:
+    """The audit lowers GX's batch-fingerprint threshold; if a GX upgrade renames the constant the
+    audit silently pays ~20 s per large table again, so this test names it."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    assert hasattr(pandas_execution_engine, "HASH_THRESHOLD")
+    audit._limit_batch_fingerprints()
+    assert pandas_execution_engine.HASH_THRESHOLD == audit.FINGERPRINT_MAX_BYTES
+
+
+def test_expectations_run_in_parts_by_the_columns_they_read() -> None:
+    """Each part validates only its columns; table-level expectations and an expectation naming a
+    column the frame lacks run on the whole frame (so GX reports the missing column)."""
+    E = gx.expectations
+    spec = SuiteSpec(name="kpi.x", table="kpi.x", layer="kpi", select_sql="", key_columns=("day",))
+    spec.expectations += [
+        E.ExpectTableColumnsToMatchSet(column_set=["day", "spend", "leads"], exact_match=True),
+        E.ExpectColumnValuesToNotBeNull(column="day"),
+        E.ExpectColumnValuesToBeBetween(column="spend", min_value=0),
+        E.ExpectColumnValuesToNotBeNull(column="spend"),
+        E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="spend", column_B="leads", or_equal=True),
+        E.ExpectColumnValuesToNotBeNull(column="not_there"),
+    ]
+    parts = audit.expectation_parts(spec, ["day", "spend", "leads"])
+    by_columns = {tuple(columns) if columns else None: [type(e).__name__ for e in ex] for _, ex, columns in parts}
+    assert by_columns == {
+        None: ["ExpectTableColumnsToMatchSet", "ExpectColumnValuesToNotBeNull"],
+        ("day",): ["ExpectColumnValuesToNotBeNull"],
+        ("spend",): ["ExpectColumnValuesToBeBetween", "ExpectColumnValuesToNotBeNull"],
+        ("spend", "leads"): ["ExpectColumnPairValuesAToBeGreaterThanB"],
+    }
+    assert sum(len(ex) for _, ex, _ in parts) == len(spec.expectations)
+    assert [name for name, _, _ in parts][0] == "kpi.x"

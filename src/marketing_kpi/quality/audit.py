@@ -5,9 +5,11 @@
 Why pandas: GX 1.24's SQL datasource cannot run on DuckDB through duckdb_engine (GX reads results
 after the connection is closed, so every expectation errors: GX issues 10738 and 11579). The audit
 therefore opens the DuckDB file read-only with the duckdb package, reads each table into a pandas
-dataframe (PII masked inside DuckDB, see suites.py) and validates it through GX's pandas dataframe
-asset. One ephemeral GX context serves the whole run; each suite has its own asset, batch
-definition, validation definition and checkpoint, run with ``batch_parameters={"dataframe": df}``.
+dataframe (PII masked inside DuckDB, see suites.py; fetched through Arrow, see fetch_frame) and
+validates it through GX's pandas dataframe asset. One ephemeral GX context serves the whole run;
+each suite's expectations run in parts grouped by the columns they read (expectation_parts), each
+part with its own suite, validation definition and checkpoint, run with
+``batch_parameters={"dataframe": df[columns]}``.
 
 Exit codes: 0 every suite passed, 1 an expectation failed, 2 the audit could not run.
 A failing run prints one block per failed expectation (suite, table, column, expectation, unexpected
@@ -32,6 +34,7 @@ from typing import Any
 import duckdb
 import great_expectations as gx
 import pandas as pd
+import pyarrow as pa
 import yaml
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -48,6 +51,10 @@ from marketing_kpi.quality.suites import (
 )
 
 MAX_SAMPLE_KEYS = 5
+#: GX fingerprints every pandas batch below 1 GB (pandas.util.hash_pandas_object over all rows, for
+#: a marker shown in Data Docs): ~20 s per 11M-row table at scale L, more than its expectations
+#: cost. Batches above this size are not fingerprinted; the embedded dataset's all are.
+FINGERPRINT_MAX_BYTES = 50_000_000
 _DROP_KWARGS = {"batch_id", "column", "column_A", "column_B", "result_format", "catch_exceptions", "meta"}
 
 
@@ -144,6 +151,54 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _limit_batch_fingerprints() -> None:
+    """Lower GX's batch-fingerprint threshold (FINGERPRINT_MAX_BYTES); a GX without the module
+    constant is left as it is (tests/python/test_quality_audit.py notices)."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
+        pandas_execution_engine.HASH_THRESHOLD = min(pandas_execution_engine.HASH_THRESHOLD, FINGERPRINT_MAX_BYTES)
+
+
+def _gx_friendly(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """One Arrow column in the form GX 1.24 validates vectorised: dates and timestamps as
+    nanosecond timestamps (GX's between-checks loop in Python over any other datetime unit, 45 s
+    per expectation on 11M rows; a value outside the nanosecond range, years 1678-2261, keeps its
+    unit and the slow path rather than being altered), decimals (and HUGEINT) as float64, like
+    DuckDB's ``.df()``. Integers with nulls become float64 on conversion (pandas' nullable Int64
+    also takes GX's per-row path); values are unchanged."""
+    kind = column.type
+    if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+        target = pa.timestamp("ns", tz=getattr(kind, "tz", None))
+        try:
+            return column.cast(target, safe=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return column if pa.types.is_timestamp(kind) else column.cast(pa.timestamp("us"))
+    if pa.types.is_decimal(kind):
+        return column.cast(pa.float64())
+    return column
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """The rows of `sql` as a pandas dataframe for GX, fetched through Arrow.
+
+    Against DuckDB's ``.df()`` (the first implementation) this is ~4x faster to load on the wide
+    text tables of scale L (11M rows x 7 text columns: 9 s against 39 s), keeps strings in Arrow
+    buffers instead of Python objects, and gives GX dtypes it validates vectorised (_gx_friendly):
+    the raw typed suites at L went from minutes to seconds. Values are those of ``.df()``;
+    tests/python/test_quality_audit.py checks it table by table on the CI warehouse."""
+    table = con.sql(sql).to_arrow_table()
+    columns: dict[str, Any] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        column = _gx_friendly(column)
+        if pa.types.is_boolean(column.type) and column.null_count > 0:
+            columns[name] = column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+        else:
+            columns[name] = column.to_pandas()
+    del table
+    return pd.DataFrame(columns, copy=False)
+
+
 def _schema_frame(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, contract: dict[str, str]) -> pd.DataFrame:
     schema, table = spec.table.split(".", 1)
     catalog = con.execute(
@@ -210,6 +265,38 @@ def _failures(spec: SuiteSpec, df: pd.DataFrame, validation: Any) -> tuple[int, 
     return passed, failures
 
 
+_COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+
+
+def expectation_parts(spec: SuiteSpec, frame_columns: Sequence[str]) -> list[tuple[str, list[Any], list[str] | None]]:
+    """A suite's expectations grouped by the columns they read, each with the dataframe columns
+    to validate it on (None: the whole frame, for table-level expectations such as the column set
+    and the row count). GX's pandas engine copies the whole batch, every column, for each
+    expectation's row filter; on an 11M-row, 30-column mart that was 90% of the audit. Giving
+    each group only its columns keeps every result identical (the rows and their index are the
+    same) at a fraction of the cost. Part names are the suite name, plus the columns in brackets
+    (Data Docs shows one page per part)."""
+    parts: dict[tuple[str, ...], list[Any]] = {}
+    for expectation in spec.expectations:
+        columns: list[str] = []
+        for name in _COLUMN_KWARGS:
+            value = getattr(expectation, name, None)
+            if isinstance(value, str):
+                columns.append(value)
+            elif isinstance(value, (list, tuple)):
+                columns.extend(str(v) for v in value)
+        known = tuple(dict.fromkeys(c for c in columns if c in frame_columns))
+        # an expectation naming a column the frame lacks runs on the whole frame, so GX reports it
+        parts.setdefault(known if columns and len(known) == len(set(columns)) else (), []).append(expectation)
+    out: list[tuple[str, list[Any], list[str] | None]] = []
+    for columns, expectations in parts.items():
+        if not columns:
+            out.append((spec.name, expectations, None))
+        else:
+            out.append((f"{spec.name} [{', '.join(columns)}]", expectations, list(columns)))
+    return out
+
+
 def _select_specs(specs: list[SuiteSpec], tables: Sequence[str] | None) -> list[SuiteSpec]:
     if not tables:
         return specs
@@ -264,6 +351,7 @@ def run_audit(
         contracts = {f"kpi.{m.name}.schema": m.columns for m in discover_marts(manifest or default_manifest())}
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    _limit_batch_fingerprints()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     # One asset and one whole-dataframe batch definition serve every suite: the dataframe arrives
@@ -285,7 +373,7 @@ def run_audit(
                 if spec.frame_builder == "schema":
                     df = _schema_frame(con, spec, contracts[spec.name])
                 else:
-                    df = con.execute(spec.select_sql).df()
+                    df = fetch_frame(con, spec.select_sql)
             except duckdb.Error as exc:
                 result.success = False
                 result.failures.append(
@@ -293,28 +381,33 @@ def run_audit(
                 )
                 result.suites.append(SuiteOutcome(spec.name, spec.table, 0, len(spec.expectations), 0, 0.0))
                 continue
-            suite = context.suites.add(gx.ExpectationSuite(name=spec.name, expectations=spec.expectations))
-            validation = context.validation_definitions.add(
-                gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
-            )
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(name=spec.name, validation_definitions=[validation], result_format=result_format)
-            )
-            run = checkpoint.run(batch_parameters={"dataframe": df})
-            for validation_result in run.run_results.values():
-                passed, failures = _failures(spec, df, validation_result)
-                result.failures += failures
-                result.success = result.success and not failures
-                result.suites.append(
-                    SuiteOutcome(
-                        spec.name,
-                        spec.table,
-                        len(df),
-                        len(validation_result.results),
-                        passed,
-                        round(time.perf_counter() - suite_started, 2),
-                    )
+            expectations = passed = 0
+            for part_name, part_expectations, columns in expectation_parts(spec, list(df.columns)):
+                frame = df if columns is None else df[columns]
+                suite = context.suites.add(gx.ExpectationSuite(name=part_name, expectations=part_expectations))
+                validation = context.validation_definitions.add(
+                    gx.ValidationDefinition(name=part_name, data=batch, suite=suite)
                 )
+                checkpoint = context.checkpoints.add(
+                    gx.Checkpoint(name=part_name, validation_definitions=[validation], result_format=result_format)
+                )
+                run = checkpoint.run(batch_parameters={"dataframe": frame})
+                for validation_result in run.run_results.values():
+                    part_passed, failures = _failures(spec, df, validation_result)
+                    result.failures += failures
+                    result.success = result.success and not failures
+                    expectations += len(validation_result.results)
+                    passed += part_passed
+            result.suites.append(
+                SuiteOutcome(
+                    spec.name,
+                    spec.table,
+                    len(df),
+                    expectations,
+                    passed,
+                    round(time.perf_counter() - suite_started, 2),
+                )
+            )
     finally:
         con.close()
 
