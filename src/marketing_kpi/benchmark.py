@@ -463,8 +463,10 @@ def run_scale(args: argparse.Namespace, ctx: Context, manifest: dict) -> dict:
     pandas_checks: list[dict] = []
     our_model_seconds: list[float] = []
     slowest: dict[str, list[dict]] = {}
+    comparison_repeats = getattr(args, "comparison_repeats", None) or args.repeats
     for r in range(args.repeats):
         ctx.echo(f"-- repeat {r + 1}/{args.repeats}")
+        compare = r < comparison_repeats
         m["bare_read"].runs.append(measure_bare_read(ctx, r))
         m["ingest"].runs.append(measure_ingest(ctx, r))
         ctx.echo(f"   ingest {m['ingest'].runs[-1].seconds:.1f}s, bare read {m['bare_read'].runs[-1].seconds:.1f}s")
@@ -504,7 +506,7 @@ def run_scale(args: argparse.Namespace, ctx: Context, manifest: dict) -> dict:
                    str(serving), "--manifest", str(manifest_file)]  # fmt: skip
             m["publish"].runs.append(run_measured(cmd, env=env_inc, log=ctx.path("logs", f"publish_{r}.log")))
             ctx.echo(f"   publish {m['publish'].runs[-1].seconds:.1f}s (exit {m['publish'].runs[-1].exit_code})")
-        if not args.skip_pandas:
+        if compare and not args.skip_pandas:
             out = ctx.path("pandas", f"pandas_{r}.json")
             cmd = [ctx.python, "-m", "marketing_kpi.benchmark_pandas", str(build_db), str(out)]
             m["pandas_peer"].runs.append(run_measured(cmd, env=env_inc, log=ctx.path("logs", f"pandas_{r}.log")))
@@ -512,6 +514,8 @@ def run_scale(args: argparse.Namespace, ctx: Context, manifest: dict) -> dict:
                 pandas_checks.append(json.loads(out.read_text()))
             ctx.echo(f"   pandas peer {m['pandas_peer'].runs[-1].seconds:.1f}s")
         # dbt overhead: dbt run (models only) vs the same compiled SQL executed directly
+        if not compare:
+            continue
         _copy_db(template, build_db)
         env_run = ctx.env_for(build_db, "target_run")
         m["dbt_run"].runs.append(
@@ -723,6 +727,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=None, help="generator processes")
     parser.add_argument("--skip-pandas", action="store_true", help="skip the pandas peer comparison")
+    parser.add_argument(
+        "--comparison-repeats",
+        type=int,
+        default=None,
+        help="run the comparisons (pandas peer, dbt run vs direct SQL) in only the first N repeats (default: all)",
+    )
+    parser.add_argument(
+        "--carry-from",
+        type=Path,
+        default=None,
+        metavar="BENCHMARK_JSON",
+        help="take the Spark and XL sections this run does not measure from an earlier JSON (marked as carried, "
+        "with that run's date and commit; the XL ratio is recomputed against this run's full build)",
+    )
     parser.add_argument("--docs-copy", type=Path, default=None, help="also write the JSON here")
     parser.add_argument("--spark", action="store_true", help="also build the scale on a local Spark session")
     parser.add_argument("--spark-driver-memory", default="8g", help="Spark driver memory of the --spark build")
@@ -773,13 +791,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     xl = None
     if not args.skip_xl and args.scale_name != "XL":
         xl = run_xl(args, ctx, result["_m"]["full_build"].median_seconds)
+    if args.carry_from:
+        spark_result, xl = carry_forward(
+            json.loads(args.carry_from.read_text()), spark_result, xl, result["_m"]["full_build"].median_seconds
+        )
     targets = evaluate_targets(result, xl)
     measurements: dict[str, Measurement] = result.pop("_m")
     report = {
         "benchmark": "marketing-kpi",
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "project_commit": project_commit(),
         "scale_name": args.scale_name,
         "repeats": args.repeats,
+        "comparison_repeats": min(args.comparison_repeats or args.repeats, args.repeats),
         "build_command": ["dbt", "build", "--exclude", "resource_type:seed", *args.extra_excludes],
         "dataset": {
             "rows": manifest["rows"],
@@ -813,6 +837,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def project_commit() -> str | None:
+    """The project's git commit (None outside a git checkout)."""
+    try:
+        out = subprocess.run(["git", "-C", str(paths.PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=10, check=False)  # fmt: skip
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def carry_forward(
+    earlier: dict, spark: dict | None, xl: dict | None, full_build_seconds: float | None
+) -> tuple[dict | None, dict | None]:
+    """The Spark and XL sections of an earlier benchmark JSON for a run that did not measure them,
+    each marked `carried_from` (that run's date and commit). The XL ratio is recomputed against
+    this run's full build, so the target compares the XL build with the current L median."""
+    origin = {"created_at": earlier.get("created_at"), "project_commit": earlier.get("project_commit")}
+    if spark is None and earlier.get("spark"):
+        spark = {**earlier["spark"], "carried_from": origin}
+    if xl is None and earlier.get("xl"):
+        xl = dict(earlier["xl"])
+        xl["carried_from"] = {
+            "created_at": xl.get("measured_at") or origin["created_at"],
+            "project_commit": xl.get("project_commit") or origin["project_commit"],
+        }
+        seconds = (xl.get("full_build") or {}).get("seconds")
+        ok = (xl.get("full_build") or {}).get("exit_code") == 0
+        xl["ratio_to_full_build"] = (
+            _round(seconds / full_build_seconds) if seconds and ok and full_build_seconds else None
+        )
+    return spark, xl
+
+
 def _xl_only(args: argparse.Namespace) -> int:
     """Run the XL build alone and add it (and its target) to an earlier benchmark JSON."""
     from marketing_kpi.dbt_runner import dbt_env, dbt_executable
@@ -829,6 +886,8 @@ def _xl_only(args: argparse.Namespace) -> int:
 
     ctx = Context(work, work, work, env, sys.executable, dbt_executable(), echo)
     xl = run_xl(args, ctx, full)
+    xl["project_commit"] = project_commit()
+    xl["measured_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     report["xl"] = xl
     ratio, limit = xl.get("ratio_to_full_build"), TARGETS["xl_vs_l_full_build"]
     met = None if ratio is None or xl["full_build"]["exit_code"] != 0 else ratio <= limit

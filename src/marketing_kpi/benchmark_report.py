@@ -34,6 +34,14 @@ def _s(x: float | None) -> str:
     return "—" if x is None else f"{x:,.1f} s"
 
 
+def _carried(section: dict) -> str:
+    origin = section.get("carried_from")
+    if not origin:
+        return ""
+    commit = f" at {origin['project_commit']}" if origin.get("project_commit") else ""
+    return f", measured {str(origin.get('created_at'))[:10]}{commit} (earlier run)"
+
+
 def markdown(report: dict) -> str:
     """Machine, steps (median seconds, peak memory), targets met/missed, Spark and XL lines."""
     machine = report["machine"]
@@ -41,9 +49,11 @@ def markdown(report: dict) -> str:
     dataset = report["dataset"]
     measurements = report["measurements"]
     runs = max((len(m.get("runs", [])) for m in measurements.values()), default=0)
+    compared = report.get("comparison_repeats")
+    of_runs = f"median of {runs} run(s)" + (f" (comparisons: {compared})" if compared and compared != runs else "")
     out = [
         f"Scale **{report['scale_name']}** ({dataset['total_rows']:,} raw rows, {dataset['range'][0]} to "
-        f"{dataset['range'][1]}), median of {runs} run(s), measured {report['created_at'][:10]} on "
+        f"{dataset['range'][1]}), {of_runs}, measured {report['created_at'][:10]} on "
         f"{machine['cpu_model']}, {machine['cores']} cores, {machine['memory_bytes'] / 1024**3:.0f} GiB, "
         f"{machine['os']}; DuckDB {versions.get('duckdb')}, dbt-core {versions.get('dbt-core')}, "
         f"dbt-duckdb {versions.get('dbt-duckdb')}; DuckDB threads {machine.get('duckdb_threads')}, memory "
@@ -64,7 +74,7 @@ def markdown(report: dict) -> str:
         build = spark["build"]
         status = "" if build["exit_code"] == 0 else f" (failed, exit {build['exit_code']})"
         out.append(
-            f"| the same models-only build on local Spark{status} | {_s(build['seconds'])} | "
+            f"| the same models-only build on local Spark{status}{_carried(spark)} | {_s(build['seconds'])} | "
             f"{_gib(build.get('peak_rss_bytes'))} |"
         )
     xl = report.get("xl") or {}
@@ -72,7 +82,7 @@ def markdown(report: dict) -> str:
         build = xl["full_build"]
         status = "" if build["exit_code"] == 0 else f" (failed, exit {build['exit_code']})"
         out.append(
-            f"| XL ({xl['rows']:,} raw rows) full build, memory limit {xl['memory_limit']}{status} | "
+            f"| XL ({xl['rows']:,} raw rows) full build, memory limit {xl['memory_limit']}{status}{_carried(xl)} | "
             f"{_s(build['seconds'])} | {_gib(build.get('peak_rss_bytes'))} |"
         )
     out += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]

@@ -153,3 +153,33 @@ def test_report_markdown_shows_medians_targets_spark_and_xl(tmp_path: Path) -> N
     assert "local Spark | 400.0 s" in text and "| 10.0 |" in text
     assert "agree with our marts" in text
     assert "No benchmark run is recorded" in benchmark_report.readme_section(tmp_path / "missing.json")
+    # sections carried over from an earlier run say so, and fewer comparison runs are stated
+    report["comparison_repeats"] = 1
+    report["xl"] = {**xl, "carried_from": {"created_at": "2026-11-21T07:10:00+00:00", "project_commit": "4cd56d0"}}
+    text = benchmark_report.markdown(report)
+    assert "median of 3 run(s) (comparisons: 1)" in text
+    assert "memory limit 4GB, measured 2026-11-21 at 4cd56d0 (earlier run) | 900.0 s" in text
+
+
+def test_carry_forward_marks_its_origin_and_recomputes_the_xl_ratio() -> None:
+    earlier = {
+        "created_at": "2026-11-21T04:59:26+00:00",
+        "project_commit": "c2af953",
+        "spark": {"build": {"seconds": 1445.0, "exit_code": 0}},
+        "xl": {
+            "full_build": {"seconds": 3000.0, "exit_code": 0},
+            "ratio_to_full_build": 9.87,
+            "project_commit": "4cd56d0",
+            "measured_at": "2026-11-21T07:10:00+00:00",
+        },
+    }
+    spark, xl = bench.carry_forward(earlier, None, None, full_build_seconds=250.0)
+    assert spark["carried_from"] == {"created_at": "2026-11-21T04:59:26+00:00", "project_commit": "c2af953"}
+    assert xl["carried_from"] == {"created_at": "2026-11-21T07:10:00+00:00", "project_commit": "4cd56d0"}
+    assert xl["ratio_to_full_build"] == 12.0
+    assert earlier["xl"]["ratio_to_full_build"] == 9.87  # the earlier report is not modified
+    # what this run measured itself is never replaced, and a failed XL build has no ratio
+    own = {"build": {"seconds": 1.0}}
+    earlier["xl"]["full_build"]["exit_code"] = 1
+    spark, xl = bench.carry_forward(earlier, own, None, full_build_seconds=250.0)
+    assert spark is own and xl["ratio_to_full_build"] is None
