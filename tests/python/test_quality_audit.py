@@ -6,6 +6,7 @@ Unit-level tests build a small DuckDB file in tmp_path; the end-to-end test audi
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import os
@@ -354,12 +355,14 @@ def test_large_batches_skip_the_gx_fingerprint() -> None:
 
 
 def test_expectations_run_in_parts_by_the_columns_they_read() -> None:
-    """Each part validates only its columns; table-level expectations and an expectation naming a
-    column the frame lacks run on the whole frame (so GX reports the missing column)."""
+    """Each part validates only its columns plus the key columns; the column-set check runs on zero
+    rows, the row count on one column, and an expectation naming a column the table lacks on the
+    whole table (so GX reports the missing column)."""
     E = gx.expectations
     spec = SuiteSpec(name="kpi.x", table="kpi.x", layer="kpi", select_sql="", key_columns=("day",))
     spec.expectations += [
         E.ExpectTableColumnsToMatchSet(column_set=["day", "spend", "leads"], exact_match=True),
+        E.ExpectTableRowCountToBeBetween(min_value=1),
         E.ExpectColumnValuesToNotBeNull(column="day"),
         E.ExpectColumnValuesToBeBetween(column="spend", min_value=0),
         E.ExpectColumnValuesToNotBeNull(column="spend"),
@@ -367,12 +370,63 @@ def test_expectations_run_in_parts_by_the_columns_they_read() -> None:
         E.ExpectColumnValuesToNotBeNull(column="not_there"),
     ]
     parts = audit.expectation_parts(spec, ["day", "spend", "leads"])
-    by_columns = {tuple(columns) if columns else None: [type(e).__name__ for e in ex] for _, ex, columns in parts}
-    assert by_columns == {
-        None: ["ExpectTableColumnsToMatchSet", "ExpectColumnValuesToNotBeNull"],
-        ("day",): ["ExpectColumnValuesToNotBeNull"],
-        ("spend",): ["ExpectColumnValuesToBeBetween", "ExpectColumnValuesToNotBeNull"],
-        ("spend", "leads"): ["ExpectColumnPairValuesAToBeGreaterThanB"],
+    got = {(p.name, tuple(p.columns), p.no_rows): [type(e).__name__ for e in p.expectations] for p in parts}
+    assert got == {
+        ("kpi.x", ("day", "spend", "leads"), True): ["ExpectTableColumnsToMatchSet"],
+        ("kpi.x [row count]", ("day",), False): ["ExpectTableRowCountToBeBetween"],
+        ("kpi.x [day]", ("day",), False): ["ExpectColumnValuesToNotBeNull"],
+        ("kpi.x [spend]", ("spend", "day"), False): ["ExpectColumnValuesToBeBetween", "ExpectColumnValuesToNotBeNull"],
+        ("kpi.x [spend, leads]", ("spend", "leads", "day"), False): ["ExpectColumnPairValuesAToBeGreaterThanB"],
+        ("kpi.x [table]", ("day", "spend", "leads"), False): ["ExpectColumnValuesToNotBeNull"],
     }
-    assert sum(len(ex) for _, ex, _ in parts) == len(spec.expectations)
-    assert [name for name, _, _ in parts][0] == "kpi.x"
+    assert sum(len(p.expectations) for p in parts) == len(spec.expectations)
+
+
+def test_audit_in_parts_gives_the_whole_table_results(built_database: Path, tmp_path: Path) -> None:
+    """On the embedded warehouse, every suite run in parts has the same expectations, passes and
+    failures (with sample keys) as the same suite validated in one piece on the whole table."""
+    manifest = audit.default_manifest()
+    if not manifest.exists():
+        pytest.skip(f"no dbt manifest at {manifest}: build the project first")
+    settings = _settings()
+    # a strict row-count band and a strict bound make some expectations fail, with sample keys
+    specs = [
+        s
+        for s in audit.build_specs(settings, manifest)
+        if s.name in ("raw.touchpoints", "kpi.kpi_channel_performance__daily")
+    ]
+    assert len(specs) == 2
+    specs[0].expectations.append(gx.expectations.ExpectColumnValuesToMatchRegex(column="touch_type", regex="^visit$"))
+    specs[1].expectations.append(gx.expectations.ExpectColumnValuesToBeBetween(column="spend", max_value=1))
+    parted = audit.run_audit(built_database, data_docs_dir=None, specs=specs, manifest=manifest)
+    whole = [
+        SuiteSpec(
+            name=s.name, table=s.table, layer=s.layer, select_sql=s.select_sql, key_columns=s.key_columns,
+            expectations=[gx.expectations.ExpectTableRowCountToBeBetween(min_value=0)], masked_columns=s.masked_columns,
+        )
+        for s in specs
+    ]  # fmt: skip
+    con = duckdb.connect(str(built_database), read_only=True)
+    try:
+        for spec, one_piece in zip(specs, whole, strict=True):
+            df = audit.fetch_frame(con, spec.select_sql)
+            context = gx.get_context(mode="ephemeral")
+            batch = (
+                context.data_sources.add_pandas("p").add_dataframe_asset("a").add_batch_definition_whole_dataframe("b")
+            )
+            suite = context.suites.add(
+                gx.ExpectationSuite(name="whole", expectations=[copy.copy(e) for e in spec.expectations])
+            )
+            validation = batch.get_batch(batch_parameters={"dataframe": df}).validate(
+                suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}
+            )
+            passed, failures = audit._failures(one_piece, df, validation)
+            mine = [f for f in parted.failures if f.suite == spec.name]
+            outcome = next(o for o in parted.suites if o.suite == spec.name)
+            assert (outcome.expectations, outcome.passed, outcome.rows) == (len(spec.expectations), passed, len(df))
+            assert sorted((f.expectation, f.column, f.unexpected_count, str(f.sample_keys)) for f in mine) == sorted(
+                (f.expectation, f.column, f.unexpected_count, str(f.sample_keys)) for f in failures
+            )
+            assert failures, "the strict expectations should fail"
+    finally:
+        con.close()
