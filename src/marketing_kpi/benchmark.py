@@ -589,6 +589,10 @@ def _ratios(m: dict[str, Measurement]) -> dict:
     }
 
 
+#: Measurements of code that is not the project's pipeline (left out of the peak-memory target).
+NOT_OURS = ("pandas_peer",)
+
+
 def evaluate_targets(result: dict, xl: dict | None) -> list[dict]:
     """Each target with the measured value and met / missed."""
     m: dict[str, Measurement] = result["_m"]
@@ -607,7 +611,9 @@ def evaluate_targets(result: dict, xl: dict | None) -> list[dict]:
     add("dbt run / direct SQL", ratios["dbt_run_vs_direct_sql"], TARGETS["dbt_overhead"], "<=")
     add("pandas / our models", result["pandas"].get("slowdown_read_plus_compute"), TARGETS["pandas_slowdown_min"],
         ">=")  # fmt: skip
-    peak = max((x.peak_rss_bytes or 0) for x in m.values())
+    # the project's own steps: the pandas peer is the comparison, not part of the pipeline (its peak is
+    # in its own measurement)
+    peak = max((x.peak_rss_bytes or 0) for name, x in m.items() if name not in NOT_OURS)
     add("peak memory (GiB)", round(peak / 1024**3, 2), TARGETS["peak_memory_bytes"] / 1024**3, "<=")
     if xl is not None:
         add("XL full build / L full build", xl.get("ratio_to_full_build"), TARGETS["xl_vs_l_full_build"], "<=")

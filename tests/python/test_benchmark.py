@@ -110,8 +110,12 @@ def test_targets_and_table(tmp_path: Path) -> None:
     for name, seconds in (("bare_read", 10), ("ingest", 12), ("full_build", 50), ("incremental_build", 5),
                           ("dbt_run", 40), ("direct_sql", 30)):  # fmt: skip
         m[name].runs.append(bench.Run(seconds, 2 * 1024**3, 0, 0.0, 0.0, ""))
+    m["pandas_peer"].runs.append(bench.Run(60, 13 * 1024**3, 0, 0.0, 0.0, ""))  # the peer's peak is not ours
     result = {"_m": m, "ratios": bench._ratios(m), "pandas": {"slowdown_read_plus_compute": 6.0}}
     targets = {t["target"]: t["met"] for t in bench.evaluate_targets(result, {"ratio_to_full_build": 13.0})}
+    assert targets["peak memory (GiB)"] is True
+    m["audit"].runs.append(bench.Run(60, 5 * 1024**3, 0, 0.0, 0.0, ""))
+    assert {t["target"]: t["value"] for t in bench.evaluate_targets(result, None)}["peak memory (GiB)"] == 5.0
     assert targets["full build (s)"] is True and targets["full build, stretch (s)"] is False
     assert targets["incremental / full"] is True and targets["ingest / bare read_parquet"] is True
     assert targets["dbt run / direct SQL"] is True and targets["pandas / our models"] is True
