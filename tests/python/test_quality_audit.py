@@ -380,6 +380,8 @@ def test_expectations_run_in_parts_by_the_columns_they_read() -> None:
         ("kpi.x [table]", ("day", "spend", "leads"), False): ["ExpectColumnValuesToNotBeNull"],
     }
     assert sum(len(p.expectations) for p in parts) == len(spec.expectations)
+    whole = audit.expectation_parts(spec, ["day", "spend", "leads"], split=False)
+    assert [(p.name, p.columns, len(p.expectations)) for p in whole] == [("kpi.x", ["day", "spend", "leads"], 7)]
 
 
 def test_audit_in_parts_gives_the_whole_table_results(built_database: Path, tmp_path: Path) -> None:
@@ -398,7 +400,7 @@ def test_audit_in_parts_gives_the_whole_table_results(built_database: Path, tmp_
     assert len(specs) == 2
     specs[0].expectations.append(gx.expectations.ExpectColumnValuesToMatchRegex(column="touch_type", regex="^visit$"))
     specs[1].expectations.append(gx.expectations.ExpectColumnValuesToBeBetween(column="spend", max_value=1))
-    parted = audit.run_audit(built_database, data_docs_dir=None, specs=specs, manifest=manifest)
+    parted = audit.run_audit(built_database, data_docs_dir=None, specs=specs, manifest=manifest, split_cells=0)
     whole = [
         SuiteSpec(
             name=s.name, table=s.table, layer=s.layer, select_sql=s.select_sql, key_columns=s.key_columns,
