@@ -1,4 +1,5 @@
--- Spend allocated to leads adds back up to each channel-month's spend, to the cent.
+-- Spend allocated to leads adds back up to each channel-month's spend exactly (the remainder goes to
+-- the first lead), at any volume.
 select
     channel_id,
     cohort_month,
@@ -7,4 +8,4 @@ select
 
 from {{ ref('int_leads_spend_allocated') }}
 group by channel_id, cohort_month
-having abs(sum(allocated_spend) - max(channel_month_spend)) > 0.01
+having sum(allocated_spend) != max(channel_month_spend)
