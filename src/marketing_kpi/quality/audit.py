@@ -166,7 +166,7 @@ def _gx_friendly(column: pa.ChunkedArray) -> pa.ChunkedArray:
     per expectation on 11M rows; a value outside the nanosecond range, years 1678-2261, keeps its
     unit and the slow path rather than being altered), decimals (and HUGEINT) as float64, like
     DuckDB's ``.df()``. Integers with nulls become float64 on conversion (pandas' nullable Int64
-    also takes GX's per-row path); values are unchanged."""
+    also takes GX's per-row path); values are unchanged (integers exactly up to 2**53)."""
     kind = column.type
     if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
         target = pa.timestamp("ns", tz=getattr(kind, "tz", None))
