@@ -158,8 +158,14 @@ RAW_OVERRIDES: dict[str, RawOverride] = {
     "survey_responses": RawOverride(between=(("score", 0, 10),)),
 }
 
+#: ASCII whitespace, spelled out instead of \s: pandas runs a regex containing \s through Python's
+#: `re` row by row (RE2's \s differs on rare characters) and any other through pyarrow, 5-15x
+#: faster on scale L's 10M-row text columns. Unicode spaces such as U+00A0 no longer count as
+#: surrounding whitespace, which matches staging (trim removes spaces; the cast then fails).
+_WS_CHARS = r" \t\n\r\f\v"
+WS = f"[{_WS_CHARS}]"
 #: Shape of a PII value, checked on the masked value (letters -> x, digits -> 9).
-PII_SHAPES: dict[str, str] = {"email": r"^[^@ \t\n\r\f\v]+@[^@ \t\n\r\f\v]+\.[^@ \t\n\r\f\v]+$"}
+PII_SHAPES: dict[str, str] = {"email": rf"^[^@{_WS_CHARS}]+@[^@{_WS_CHARS}]+\.[^@{_WS_CHARS}]+$"}
 
 # --------------------------------------------------------------------------------------------------
 # Suite specifications
@@ -265,11 +271,6 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 # ---- raw -----------------------------------------------------------------------------------------
 
-#: ASCII whitespace, spelled out instead of \s: pandas runs a regex containing \s through Python's
-#: `re` row by row (RE2's \s differs on rare characters) and any other through pyarrow, 5-15x
-#: faster on scale L's 10M-row text columns. Unicode spaces such as U+00A0 no longer count as
-#: surrounding whitespace, which matches staging (trim removes spaces; the cast then fails).
-WS = r"[ \t\n\r\f\v]"
 
 _TYPE_PATTERNS: dict[str, str] = {
     "date": r"^\d{4}-\d{2}-\d{2}$",
