@@ -627,6 +627,9 @@ def run_xl(args: argparse.Namespace, base_ctx: Context, full_build_seconds: floa
     work = base_ctx.work / "xl"
     env = dict(base_ctx.env)
     env["MKPI_DUCKDB_MEMORY_LIMIT"] = args.xl_memory_limit
+    if args.xl_dbt_threads:
+        # Models built at once share the memory limit: fewer at once spill less.
+        env["MKPI_DBT_THREADS"] = str(args.xl_dbt_threads)
     ctx = Context(work, data_dir, data_dir, env, base_ctx.python, base_ctx.dbt, base_ctx.echo)
     db = ctx.path("db", "build.duckdb")
     _fresh(db)
@@ -644,6 +647,8 @@ def run_xl(args: argparse.Namespace, base_ctx: Context, full_build_seconds: floa
     result = {
         "rows": sum(manifest["rows"].values()),
         "memory_limit": args.xl_memory_limit,
+        "dbt_threads": env.get("MKPI_DBT_THREADS", "4"),
+        "duckdb_threads": env.get("MKPI_DUCKDB_THREADS", "2"),
         "seed_exit_code": seed.exit_code,
         "ingest": asdict(ingest),
         "full_build": asdict(build),
@@ -729,6 +734,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None, help="dataset (default <work-dir>/data/<scale>)")
     parser.add_argument("--xl-data-dir", type=Path, default=None, help="XL dataset (default <work-dir>/data/XL)")
     parser.add_argument("--xl-memory-limit", default="4GB", help="DuckDB memory limit of the XL build")
+    parser.add_argument(
+        "--xl-dbt-threads", type=int, default=None, help="dbt threads of the XL build (default: as the L build)"
+    )
     parser.add_argument("--keep-xl-database", action="store_true", help="keep the XL build database")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=None, help="generator processes")

@@ -81,8 +81,10 @@ def markdown(report: dict) -> str:
     if xl.get("full_build"):
         build = xl["full_build"]
         status = "" if build["exit_code"] == 0 else f" (failed, exit {build['exit_code']})"
+        threads = f", {xl['dbt_threads']} dbt threads" if xl.get("dbt_threads") else ""
         out.append(
-            f"| XL ({xl['rows']:,} raw rows) full build, memory limit {xl['memory_limit']}{status}{_carried(xl)} | "
+            f"| XL ({xl['rows']:,} raw rows) full build, memory limit {xl['memory_limit']}{threads}{status}"
+            f"{_carried(xl)} | "
             f"{_s(build['seconds'])} | {_gib(build.get('peak_rss_bytes'))} |"
         )
     out += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]

@@ -3,6 +3,7 @@ command, not a test: these check its measuring, ordering and bookkeeping on tiny
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import sys
@@ -163,6 +164,33 @@ def test_report_markdown_shows_medians_targets_spark_and_xl(tmp_path: Path) -> N
     text = benchmark_report.markdown(report)
     assert "median of 3 run(s) (comparisons: 1)" in text
     assert "memory limit 4GB, measured 2026-11-21 at 4cd56d0 (earlier run) | 900.0 s" in text
+    report["xl"] = {**xl, "dbt_threads": "2"}
+    assert "memory limit 4GB, 2 dbt threads | 900.0 s" in benchmark_report.markdown(report)
+
+
+def test_xl_build_runs_with_its_own_dbt_threads_and_records_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, str]] = []
+
+    def fake_run(cmd, *, env, log, cwd=None):  # noqa: ANN001, ANN202 - stands in for run_measured
+        seen.append(dict(env))
+        return bench.Run(1.0, 1, 0, 0.0, 0.0, "")
+
+    monkeypatch.setattr(bench, "run_measured", fake_run)
+    monkeypatch.setattr(bench, "ensure_dataset", lambda *a, **k: {"rows": {"leads": 5}})
+    monkeypatch.delenv("MKPI_DBT_THREADS", raising=False)
+    ctx = bench.Context(tmp_path, tmp_path, tmp_path, {"MKPI_DBT_THREADS": "4"}, "python", "dbt", print)
+    args = argparse.Namespace(xl_data_dir=tmp_path, seed=1, workers=None, xl_memory_limit="4GB",
+                              xl_dbt_threads=2, extra_excludes=[], keep_xl_database=False)  # fmt: skip
+    xl = bench.run_xl(args, ctx, full_build_seconds=2.0)
+    assert [env["MKPI_DBT_THREADS"] for env in seen] == ["2", "2", "2"]
+    assert [env["MKPI_DUCKDB_MEMORY_LIMIT"] for env in seen] == ["4GB"] * 3
+    assert xl["dbt_threads"] == "2" and xl["ratio_to_full_build"] == 0.5
+    # without the option the XL build keeps the L build's threads
+    seen.clear()
+    xl = bench.run_xl(argparse.Namespace(**{**vars(args), "xl_dbt_threads": None}), ctx, full_build_seconds=2.0)
+    assert {env["MKPI_DBT_THREADS"] for env in seen} == {"4"} and xl["dbt_threads"] == "4"
 
 
 def test_carry_forward_marks_its_origin_and_recomputes_the_xl_ratio() -> None:

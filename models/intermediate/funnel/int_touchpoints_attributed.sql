@@ -25,8 +25,7 @@
     Weights are doubles; int_revenue_attributed rounds the money, not the weights.
 -#}
 
-{%- set attribution_models = ['first_touch', 'last_touch', 'last_non_direct_touch', 'linear',
-    'position_based', 'time_decay'] -%}
+{%- set attribution_models = attribution_model_names() -%}
 
 with
 
