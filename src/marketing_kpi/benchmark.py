@@ -439,6 +439,12 @@ def slowest_models(run_results: Path, top: int = 12) -> list[dict]:
     return sorted(rows, key=lambda r: -r["seconds"])[:top]
 
 
+def effective_comparison_repeats(args: argparse.Namespace) -> int:
+    """How many of the repeats also run the comparisons (bare read, direct SQL, pandas): all unless
+    --comparison-repeats asks for fewer."""
+    return min(getattr(args, "comparison_repeats", None) or args.repeats, args.repeats)
+
+
 def run_scale(args: argparse.Namespace, ctx: Context, manifest: dict) -> dict:
     """Every measurement of one scale, `args.repeats` times each."""
 
@@ -463,7 +469,7 @@ def run_scale(args: argparse.Namespace, ctx: Context, manifest: dict) -> dict:
     pandas_checks: list[dict] = []
     our_model_seconds: list[float] = []
     slowest: dict[str, list[dict]] = {}
-    comparison_repeats = getattr(args, "comparison_repeats", None) or args.repeats
+    comparison_repeats = effective_comparison_repeats(args)
     for r in range(args.repeats):
         ctx.echo(f"-- repeat {r + 1}/{args.repeats}")
         compare = r < comparison_repeats
@@ -817,7 +823,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "project_commit": project_commit(),
         "scale_name": args.scale_name,
         "repeats": args.repeats,
-        "comparison_repeats": min(args.comparison_repeats or args.repeats, args.repeats),
+        "comparison_repeats": effective_comparison_repeats(args),
         "build_command": ["dbt", "build", "--exclude", "resource_type:seed", *args.extra_excludes],
         "dataset": {
             "rows": manifest["rows"],

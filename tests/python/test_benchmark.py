@@ -215,3 +215,12 @@ def test_carry_forward_marks_its_origin_and_recomputes_the_xl_ratio() -> None:
     earlier["xl"]["full_build"]["exit_code"] = 1
     spark, xl = bench.carry_forward(earlier, own, None, full_build_seconds=250.0)
     assert spark is own and xl["ratio_to_full_build"] is None
+
+
+def test_comparison_repeats_default_to_every_repeat_and_never_exceed_them() -> None:
+    def ns(**kw: int | None) -> argparse.Namespace:
+        return argparse.Namespace(**kw)
+
+    assert bench.effective_comparison_repeats(ns(repeats=3, comparison_repeats=None)) == 3
+    assert bench.effective_comparison_repeats(ns(repeats=3, comparison_repeats=1)) == 1
+    assert bench.effective_comparison_repeats(ns(repeats=2, comparison_repeats=5)) == 2
