@@ -115,11 +115,11 @@ def mini_manifest(tmp_path: Path) -> Path:
     return path
 
 
-def test_pandas_path_gives_exactly_one_pass_and_one_failure(tmp_path: Path) -> None:
-    """GX's SQL datasource cannot run on DuckDB; the pandas dataframe path must keep working."""
+def _tiny_suite(tmp_path: Path, *, rows: int, expectations: list) -> tuple[Path, SuiteSpec]:
+    """A database with main.t (id 0..rows-1, n = id % 3, s = 'x' || id) and a suite over it."""
     db = tmp_path / "tiny.duckdb"
     con = duckdb.connect(str(db))
-    con.execute("create table main.t as select range as id, range % 3 as n from range(6)")
+    con.execute(f"create table main.t as select range as id, range % 3 as n, 'x' || range as s from range({rows})")
     con.close()
     spec = SuiteSpec(
         name="tiny",
@@ -127,6 +127,16 @@ def test_pandas_path_gives_exactly_one_pass_and_one_failure(tmp_path: Path) -> N
         layer="raw",
         select_sql="select * from main.t",
         key_columns=("id",),
+        expectations=expectations,
+    )
+    return db, spec
+
+
+def test_pandas_path_gives_exactly_one_pass_and_one_failure(tmp_path: Path) -> None:
+    """GX's SQL datasource cannot run on DuckDB; the pandas dataframe path must keep working."""
+    db, spec = _tiny_suite(
+        tmp_path,
+        rows=6,
         expectations=[
             gx.expectations.ExpectColumnValuesToNotBeNull(column="id"),
             gx.expectations.ExpectColumnValuesToBeBetween(column="n", min_value=0, max_value=1),
@@ -141,6 +151,60 @@ def test_pandas_path_gives_exactly_one_pass_and_one_failure(tmp_path: Path) -> N
     assert failure.unexpected_count == 2
     assert failure.sample_keys == [{"id": 2}, {"id": 5}]
     assert failure.error is None
+
+
+def test_each_part_is_released_before_the_next_is_fetched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GX keeps the last validated dataframe; the audit drops it after each part, so at most one
+    part's frame is alive when the next is fetched (otherwise two of a large table's part frames
+    are held at once)."""
+    import gc
+    import weakref
+
+    db, spec = _tiny_suite(
+        tmp_path,
+        rows=50,
+        expectations=[
+            gx.expectations.ExpectColumnValuesToNotBeNull(column="id"),
+            gx.expectations.ExpectColumnValuesToBeBetween(column="n", min_value=0, max_value=2),
+            gx.expectations.ExpectColumnValuesToNotBeNull(column="s"),
+        ],
+    )
+    fetched: list[weakref.ref] = []
+    alive_at_fetch: list[int] = []
+    fetch = audit.fetch_frame
+
+    def tracking_fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+        gc.collect()
+        alive_at_fetch.append(sum(ref() is not None for ref in fetched))
+        frame = fetch(con, sql)
+        fetched.append(weakref.ref(frame))
+        return frame
+
+    monkeypatch.setattr(audit, "fetch_frame", tracking_fetch)
+    result = audit.run_audit(db, data_docs_dir=None, settings=_settings(), specs=[spec], split_cells=0)
+    assert result.success and result.expectations == 3
+    assert len(alive_at_fetch) == 3 and alive_at_fetch == [0, 0, 0]
+
+
+def test_audit_connection_takes_the_profile_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit reads with the profile's DuckDB memory limit and threads (which also bound
+    DuckDB's block cache), not DuckDB's default of 80 % of RAM."""
+    db = tmp_path / "tiny.duckdb"
+    duckdb.connect(str(db)).close()
+    monkeypatch.setenv("MKPI_DUCKDB_MEMORY_LIMIT", "321MB")
+    monkeypatch.setenv("MKPI_DUCKDB_THREADS", "1")
+    monkeypatch.setenv("MKPI_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    reference = duckdb.connect()
+    reference.execute("set memory_limit = '321MB'")
+    con = audit.connect_read_only(db)
+    try:
+        setting = "select current_setting('memory_limit'), current_setting('threads'), current_setting('TimeZone')"
+        assert con.execute(setting).fetchall() == [(reference.execute(setting).fetchall()[0][0], 1, "UTC")]
+        with pytest.raises(duckdb.Error):
+            con.execute("create table main.nope as select 1 as x")
+    finally:
+        con.close()
+        reference.close()
 
 
 def test_database_is_opened_read_only(mini_database: Path, mini_manifest: Path) -> None:
