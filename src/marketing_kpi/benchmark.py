@@ -875,10 +875,11 @@ def carry_forward(
     this run's full build, so the target compares the XL build with the current L median."""
     origin = {"created_at": earlier.get("created_at"), "project_commit": earlier.get("project_commit")}
     if spark is None and earlier.get("spark"):
-        spark = {**earlier["spark"], "carried_from": origin}
+        # a section the earlier run had itself carried keeps the run that measured it
+        spark = {**earlier["spark"], "carried_from": earlier["spark"].get("carried_from") or origin}
     if xl is None and earlier.get("xl"):
         xl = dict(earlier["xl"])
-        xl["carried_from"] = {
+        xl["carried_from"] = xl.get("carried_from") or {
             "created_at": xl.get("measured_at") or origin["created_at"],
             "project_commit": xl.get("project_commit") or origin["project_commit"],
         }

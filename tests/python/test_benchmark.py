@@ -206,6 +206,7 @@ def test_carry_forward_marks_its_origin_and_recomputes_the_xl_ratio() -> None:
         },
     }
     spark, xl = bench.carry_forward(earlier, None, None, full_build_seconds=250.0)
+    spark_once, xl_once = spark, xl
     assert spark["carried_from"] == {"created_at": "2026-11-21T04:59:26+00:00", "project_commit": "c2af953"}
     assert xl["carried_from"] == {"created_at": "2026-11-21T07:10:00+00:00", "project_commit": "4cd56d0"}
     assert xl["ratio_to_full_build"] == 12.0
@@ -215,6 +216,10 @@ def test_carry_forward_marks_its_origin_and_recomputes_the_xl_ratio() -> None:
     earlier["xl"]["full_build"]["exit_code"] = 1
     spark, xl = bench.carry_forward(earlier, own, None, full_build_seconds=250.0)
     assert spark is own and xl["ratio_to_full_build"] is None
+    # carried twice: the sections still name the run that measured them
+    later = {"created_at": "2026-11-22T01:00:00+00:00", "project_commit": "fffffff"}
+    spark, xl = bench.carry_forward({**later, "spark": spark_once, "xl": xl_once}, None, None, 100.0)
+    assert spark["carried_from"] == spark_once["carried_from"] and xl["carried_from"] == xl_once["carried_from"]
 
 
 def test_comparison_repeats_default_to_every_repeat_and_never_exceed_them() -> None:
