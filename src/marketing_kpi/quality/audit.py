@@ -179,8 +179,8 @@ def _release_validated_batch(context: Any) -> None:
 
 def connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
     """The build database, read-only, with the profile's DuckDB threads, memory limit and spill
-    directory (paths.duckdb_settings). The memory limit also bounds DuckDB's block cache: without
-    it DuckDB keeps every block the audit reads (most of the database) cached up to 80 % of RAM.
+    directory (paths.duckdb_settings). The memory limit also bounds DuckDB's buffer pool, which
+    otherwise may grow to DuckDB's default limit, 80 % of RAM, as the audit reads most tables.
     Insertion order stays preserved: a part must see the rows in the order the whole table does,
     so its failing rows' sample keys are the whole-table run's."""
     con = duckdb.connect(str(database), read_only=True)
