@@ -31,6 +31,10 @@ class Table:
     name: str
     description: str
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    # Must be provided with at least one row (every other table may be absent or header-only).
+    is_required: bool = False
+    # Raw tables whose keys this table's rows are checked against.
+    requires: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -73,5 +77,12 @@ def load_contract(path: Path | None = None) -> dict[str, Table]:
                     accepted_values=tuple(str(v) for v in accepted) if accepted else None,
                 )
             )
-        tables[t["name"]] = Table(name=t["name"], description=t.get("description", ""), columns=tuple(cols))
+        table_meta = (t.get("config") or {}).get("meta") or {}
+        tables[t["name"]] = Table(
+            name=t["name"],
+            description=t.get("description", ""),
+            columns=tuple(cols),
+            is_required=bool(table_meta.get("required")),
+            requires=tuple(table_meta.get("requires") or ()),
+        )
     return tables
