@@ -436,6 +436,17 @@ def _specs() -> dict[str, _Spec]:
     }
 
 
+# The column that places each row in time (ad_performance's report_date is part of its key).
+EVENT_TIME = {
+    "web_sessions": ("session_started_at",),
+    "email_sends": ("sent_at",),
+    "leads": ("created_at",),
+    "lead_stage_events": ("changed_at",),
+    "touchpoints": ("touched_at",),
+    "orders": ("ordered_at",),
+    "survey_responses": ("responded_at",),
+}
+
 # Temporary tables of valid rows that later tables are looked up against, and their columns.
 _LOOKUP_TABLES = {
     "channels": ("valid_channels", "channel_id varchar"),
@@ -492,7 +503,7 @@ def _checked_sql(table: Table, spec: _Spec, reader: str, as_of: datetime.date) -
         versions = f"count(*) over (partition by {keys}) as rows_at_version"
         status_superseded = ""
         blank_version = "false"
-    keep = "".join(f", {c}" for c in spec.keep)
+    keep = "".join(f", {c}" for c in dict.fromkeys((*spec.keep, *EVENT_TIME.get(table.name, ()))))
     # A row with a blank key is named by its first non-blank other column: '<null> (visitor_id=v1)'.
     hint = "coalesce(" + ", ".join(f"'{c}=' || raw_{c}" for c in names if c not in table.key_columns) + ", '')"
     record_key = (
@@ -646,6 +657,29 @@ def _bookkeeping_findings(con: duckdb.DuckDBPyConnection, table: Table, spec: _S
                     "superseded, and two blank-version rows of one key are quarantined as duplicate_key",
                 )
             )
+        several = con.execute(
+            f"""
+            select coalesce(sum(n), 0), min(record_key, {MAX_EXAMPLES}) from (
+                select record_key, count(*) as n from {checked} where record_status = 'valid'
+                group by record_key having count(*) > 1
+            ) as keys
+            """
+        ).fetchall()[0]
+        if several[0]:
+            found.append(
+                Finding(
+                    table.name,
+                    spec.version,
+                    "several_valid_versions",
+                    several[0],
+                    _examples(several[1]),
+                    UNUSABLE,
+                    f"keys with a blank-{spec.version} row beside another version: staging keeps both as valid, "
+                    f"which breaks the staged table's unique key (the build's tests fail); give every row a "
+                    f"{spec.version}",
+                    ERROR,
+                )
+            )
     return found
 
 
@@ -673,7 +707,18 @@ def _adjustment_rules() -> list[tuple[str, str, str, str, str]]:
             min(case when stage = 'opportunity' then changed_at end) as opp,
             min(case when stage = 'won' then changed_at end) as won
          from {events} group by lead_id)"""
-    return [
+    undated = [
+        (
+            table,
+            column,
+            "blank_event_time",
+            f"{column} blank: not quarantined (only a value that does not parse is), but the row has no "
+            "date to be counted in any day, week or month of the KPIs",
+            f"select record_key as k from {_t(f'checked_{table}')} where record_status = 'valid' and {column} is null",
+        )
+        for table, (column,) in EVENT_TIME.items()
+    ]
+    return undated + [
         (
             "campaigns",
             "budget_currency",

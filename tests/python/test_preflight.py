@@ -624,6 +624,26 @@ CASES = [
         1,
         ("cmp_e",),
     ),
+    (
+        "blank event time",
+        _edit("touchpoints", 1, touched_at=""),
+        "touchpoints",
+        "touched_at",
+        "blank_event_time",
+        "adjusted",
+        1,
+        ("tch_2",),
+    ),
+    (
+        "blank creation time",
+        _edit("leads", 1, created_at=""),
+        "leads",
+        "created_at",
+        "blank_event_time",
+        "adjusted",
+        1,
+        ("lead_2",),
+    ),
     # silent adjustments (rows kept, values changed)
     (
         "won lead without customer_id",
@@ -789,6 +809,18 @@ def test_each_rule(fault, table, column, rule, effect, rows, examples, tmp_path:
     assert any(
         line.startswith(f"warning: {table}.{column}: {rule}: {rows} row") for line in preflight.format_findings(found)
     )
+
+
+def test_blank_version_beside_a_versioned_row_is_an_error(tmp_path: Path) -> None:
+    """A blank exported_at is never superseded: beside a versioned row of the same key, staging
+    keeps both rows valid and the staged key is no longer unique."""
+    data = copy.deepcopy(CLEAN)
+    _append("leads", 1, exported_at="", seniority="manager")(data)
+    found = _run(data, tmp_path)
+    errors = [f for f in found if f.severity == "error"]
+    assert [(f.table, f.rule, f.rows, f.examples) for f in errors] == [
+        ("leads", "several_valid_versions", 2, ("lead_2",))
+    ]
 
 
 def test_first_failing_rule_wins_like_staging(tmp_path: Path) -> None:
