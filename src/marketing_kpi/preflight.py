@@ -512,7 +512,7 @@ def _checked_sql(table: Table, spec: _Spec, reader: str, as_of: datetime.date) -
     )
     return f"""
         with
-        distinct_raw as (
+        distinct_raw as materialized (
             select *, count(*) as raw_copies
             from (select {casts} from {reader}) as source
             group by all
