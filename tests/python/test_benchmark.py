@@ -229,3 +229,93 @@ def test_comparison_repeats_default_to_every_repeat_and_never_exceed_them() -> N
     assert bench.effective_comparison_repeats(ns(repeats=3, comparison_repeats=None)) == 3
     assert bench.effective_comparison_repeats(ns(repeats=3, comparison_repeats=1)) == 1
     assert bench.effective_comparison_repeats(ns(repeats=2, comparison_repeats=5)) == 2
+
+
+# ---- small own-data section -------------------------------------------------------------------
+
+_CLI_LOG = """==> ingest /data/raw
+    loaded 23,428 raw rows from 10 tables
+    ingest /data/raw: done in 4.8s
+==> dbt seed (reference data)
+    dbt seed (reference data): done in 9.5s
+==> dbt build (models, data tests, unit tests)
+    dbt build (models, data tests, unit tests): done in 80.25s
+"""
+
+
+def test_build_step_seconds_reads_the_cli_step_lines() -> None:
+    assert bench.build_step_seconds(_CLI_LOG) == {
+        "ingest /data/raw": 4.8,
+        "dbt seed (reference data)": 9.5,
+        "dbt build (models, data tests, unit tests)": 80.25,
+    }
+    assert bench.build_step_seconds("no steps here\n") == {}
+
+
+def _small_section(seconds: list[float], codes: list[int]) -> dict:
+    m = bench.Measurement("own_data_build")
+    for s, code in zip(seconds, codes, strict=True):
+        m.runs.append(bench.Run(s, 1, code, 0.0, 0.0, ""))
+    steps = [{"ingest": 4.0 + i, "dbt build": s - 20.0} for i, s in enumerate(seconds)]
+    manifest = {"rows": {"channels": 12, "leads": 988}, "start": "2026-07-01", "end": "2026-10-31", "scale": 1.0}
+    return bench.small_own_data_section(m, manifest, steps, {"model": 30.0}, [])
+
+
+def test_small_section_median_steps_and_target() -> None:
+    section = _small_section([70.0, 50.0, 90.0], [0, 0, 0])
+    assert section["median_seconds"] == 70.0
+    assert section["dataset"]["total_rows"] == 1000
+    assert section["step_median_seconds"] == {"ingest": 5.0, "dbt build": 50.0}
+    assert section["unaccounted_seconds"] == 15.0
+    assert section["target"] == {
+        "target": bench.OWN_DATA_TARGET_LABEL,
+        "value": 70.0,
+        "limit": f"<= {bench.TARGETS['own_data_build_seconds']}",
+        "met": False,
+    }
+    assert _small_section([40.0, 50.0, 45.0], [0, 0, 0])["target"]["met"] is True
+    # a failed run leaves the target unmeasured, never met
+    failed = _small_section([40.0, 50.0, 45.0], [0, 1, 0])["target"]
+    assert (failed["value"], failed["met"]) == (None, None)
+    text = bench.format_small_own_data(section)
+    assert "1,000 raw rows" in text and "median 70.0s of 3 run(s)" in text and "MISSED" in text
+
+
+def test_small_section_replaces_its_target_in_an_earlier_report() -> None:
+    earlier = {
+        "scale_name": "L",
+        "targets": [
+            {"target": "full build (s)", "value": 300, "limit": "<= 60.0", "met": False},
+            {"target": bench.OWN_DATA_TARGET_LABEL, "value": 99.0, "limit": "<= 60.0", "met": False},
+        ],
+    }
+    section = _small_section([40.0], [0])
+    updated = bench.with_small_own_data(earlier, section)
+    assert updated["scale_name"] == "L" and updated["small_own_data"] is section
+    assert [t["target"] for t in updated["targets"]] == ["full build (s)", bench.OWN_DATA_TARGET_LABEL]
+    assert updated["targets"][-1]["value"] == 40.0
+    assert earlier["targets"][-1]["value"] == 99.0  # the earlier report is not modified
+
+
+def test_small_own_data_is_reused_when_generated_with_the_same_parameters(tmp_path: Path) -> None:
+    raw = tmp_path / "own" / "raw"
+    raw.mkdir(parents=True)
+    manifest = {**bench.SMALL_OWN_DATA, "rows": {"channels": 12}}
+    (raw / "_dirt_manifest.json").write_text(json.dumps(manifest))
+    # a python that cannot run proves nothing is regenerated
+    assert bench.ensure_small_own_data("/nonexistent/python", tmp_path / "own", print) == manifest
+    (raw / "_dirt_manifest.json").write_text(json.dumps({**manifest, "end": "2026-09-30"}))
+    with pytest.raises(FileNotFoundError):
+        bench.ensure_small_own_data("/nonexistent/python", tmp_path / "own", print)
+
+
+def test_dbt_node_seconds_sums_by_kind(tmp_path: Path) -> None:
+    results = [
+        {"unique_id": "model.p.a", "execution_time": 1.5, "status": "success"},
+        {"unique_id": "model.p.b", "execution_time": 2.0, "status": "success"},
+        {"unique_id": "test.p.t", "execution_time": 0.25, "status": "pass"},
+    ]
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps({"results": results}))
+    assert bench.dbt_node_seconds(path) == {"model": 3.5, "test": 0.25}
+    assert bench.dbt_node_seconds(tmp_path / "missing.json") == {}
