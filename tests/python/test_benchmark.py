@@ -319,3 +319,26 @@ def test_dbt_node_seconds_sums_by_kind(tmp_path: Path) -> None:
     path.write_text(json.dumps({"results": results}))
     assert bench.dbt_node_seconds(path) == {"model": 3.5, "test": 0.25}
     assert bench.dbt_node_seconds(tmp_path / "missing.json") == {}
+
+
+def test_report_markdown_shows_the_small_own_data_section() -> None:
+    from marketing_kpi import benchmark_report
+
+    section = {**_small_section([70.0, 50.0, 90.0], [0, 0, 0]), "measured_at": "2026-12-04T19:10:00+00:00"}
+    report = bench.with_small_own_data(
+        {
+            "scale_name": "L",
+            "created_at": "2026-11-21T03:00:00+00:00",
+            "dataset": {"total_rows": 36_769_929, "range": ["2024-11-01", "2026-10-31"]},
+            "machine": bench.machine_info(),
+            "measurements": {},
+            "targets": [],
+        },
+        section,
+    )
+    text = benchmark_report.markdown(report)
+    assert (
+        "| own data: `marketing-kpi build --data-dir` end to end (1,000 raw rows, CSV), measured 2026-12-04 | 70.0 s |"
+        in text
+    )
+    assert f"| {bench.OWN_DATA_TARGET_LABEL} | 70.0 | <= 60.0 | **missed** |" in text
