@@ -6,9 +6,10 @@ with DuckDB and mirrors, rule for rule, what the build does with it:
 
 * the base models' quarantine CASE (models/staging/<source>/base/base_*.sql): the first failing
   rule of a row is its reason, in the same order, with the same casts, the same lookups against the
-  *valid* rows of the other provided files (channels -> campaigns -> leads -> the rest) and the same
-  fx rates (seeds/reference/fx_rates.csv, or `<reference_dir>/fx_rates.csv`), so a finding's row
-  count is the number of rows the build will quarantine for that reason;
+  *valid* rows of the other provided files (channels -> campaigns -> leads -> the rest), the same
+  fx rates (the build's reference data: `DIR/reference/fx_rates.csv`, the reporting currency
+  always at 1) and the same source time zones, so a finding's row count is the number of rows the
+  build will quarantine for that reason;
 * the row bookkeeping (macros/staging_record_status.sql): exact duplicate rows removed, older
   versions superseded by re-sends, and versioned rows with a blank version column;
 * the silent adjustments of staging and the intermediate models: amounts whose currency has no
@@ -28,14 +29,17 @@ read of each file into a temporary table of its distinct rows, then aggregates o
 from __future__ import annotations
 
 import datetime
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import duckdb
+import yaml
 
-from marketing_kpi import paths
+from marketing_kpi import paths, reference_data
 from marketing_kpi.contract import Table, load_contract
 
 MAX_EXAMPLES = 5
@@ -131,8 +135,23 @@ def _t(name: str) -> str:
     return f"__preflight_{name}"
 
 
-def _specs() -> dict[str, _Spec]:
+def _reporting_currency() -> str:
+    """dbt_project.yml's var reporting_currency (the currency every money column converts to)."""
+    project = yaml.safe_load((paths.PROJECT_ROOT / "dbt_project.yml").read_text())
+    return str((project.get("vars") or {}).get("reporting_currency") or "USD")
+
+
+def _specs(reporting_currency: str | None = None) -> dict[str, _Spec]:
     e = _enum
+    reporting = (reporting_currency or _reporting_currency()).replace("'", "''")
+
+    def rate(currency: str) -> str:
+        # macros/to_reporting_currency.sql fx_rate_to_reporting: the reporting currency is always 1
+        return (
+            f"case when {currency} = '{reporting}' then cast(1 as decimal(18, 6)) else fx.rate_to_usd end"
+            " as rate_to_usd"
+        )
+
     return {
         "channels": _Spec(
             record_key="coalesce(channel_id, '<null>')",
@@ -156,7 +175,7 @@ def _specs() -> dict[str, _Spec]:
             record_key="coalesce(campaign_id, '<null>')",
             key_columns=("campaign_id",),
             version="exported_at",
-            lookups=", ch.channel_id is not null as is_known_channel, fx.rate_to_usd",
+            lookups=f", ch.channel_id is not null as is_known_channel, {rate('v.budget_currency')}",
             joins=f"""
                 left join {_t("valid_channels")} as ch on v.channel_id = ch.channel_id
                 left join {_FX} as fx on v.start_date = fx.rate_date and v.budget_currency = fx.currency_code""",
@@ -182,7 +201,8 @@ def _specs() -> dict[str, _Spec]:
             version="exported_at",
             lookups=(
                 ", ch.channel_id is not null as is_known_channel,"
-                " v.campaign_id is null or ca.campaign_id is not null as is_known_campaign, fx.rate_to_usd"
+                f" v.campaign_id is null or ca.campaign_id is not null as is_known_campaign,"
+                f" {rate('v.declared_budget_currency')}"
             ),
             joins=f"""
                 left join {_t("valid_channels")} as ch on v.channel_id = ch.channel_id
@@ -228,7 +248,7 @@ def _specs() -> dict[str, _Spec]:
             record_key="coalesce(campaign_id, '<null>') || '|' || coalesce(raw_report_date, '<null>')",
             key_columns=("campaign_id", "report_date"),
             version="exported_at",
-            lookups=", ca.campaign_id is not null as is_known_campaign, fx.rate_to_usd",
+            lookups=f", ca.campaign_id is not null as is_known_campaign, {rate('v.currency_code')}",
             joins=f"""
                 left join {_t("valid_campaigns")} as ca on v.campaign_id = ca.campaign_id
                 left join {_FX} as fx on v.report_date = fx.rate_date and v.currency_code = fx.currency_code""",
@@ -382,7 +402,7 @@ def _specs() -> dict[str, _Spec]:
             record_key="coalesce(order_id, '<null>')",
             key_columns=("order_id",),
             version=None,
-            lookups=", cu.customer_id is not null as is_known_customer, fx.rate_to_usd",
+            lookups=f", cu.customer_id is not null as is_known_customer, {rate('v.currency_code')}",
             joins=f"""
                 left join {_t("customers")} as cu on v.customer_id = cu.customer_id
                 left join {_FX} as fx
@@ -459,7 +479,40 @@ _CURRENCY_COLUMNS = {"currency_code", "budget_currency", "declared_budget_curren
 _ENUM_WITHOUT_VALUES = {("channels", "platform")}
 
 
-def _typed(table: Table, column: str) -> str:
+_OFFSET = "([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$"
+
+
+def source_time_zones_from_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The source time zone of each raw table, read like macros/to_utc_timestamp.sql reads the dbt
+    vars: MKPI_SOURCE_TIMEZONES ('leads=America/Sao_Paulo,orders=UTC') for a table, else
+    MKPI_SOURCE_TIMEZONE, else UTC."""
+    env = os.environ if env is None else env
+    default = (env.get("MKPI_SOURCE_TIMEZONE") or "UTC").strip() or "UTC"
+    zones = dict.fromkeys(load_contract(), default)
+    for entry in (env.get("MKPI_SOURCE_TIMEZONES") or "").split(","):
+        if entry.strip():
+            if "=" not in entry:
+                raise ValueError(f"MKPI_SOURCE_TIMEZONES: {entry.strip()!r} is not table=Zone")
+            table, zone = (part.strip() for part in entry.split("=", 1))
+            if table in zones:
+                zones[table] = zone
+    for zone in zones.values():
+        if not re.fullmatch(r"[A-Za-z0-9/_+-]+", zone):
+            raise ValueError(f"source time zone {zone!r} is not a time zone name")
+    return zones
+
+
+def _utc_timestamp(raw: str, zone: str) -> str:
+    """macros/to_utc_timestamp.sql: values with an offset keep it; naive ones are in `zone`."""
+    if zone == "UTC":
+        return f"timezone('UTC', try_cast({raw} as timestamptz))"
+    return (
+        f"case when regexp_matches({raw}, '{_OFFSET}') then timezone('UTC', try_cast({raw} as timestamptz)) "
+        f"else timezone('UTC', timezone('{zone}', try_cast({raw} as timestamp))) end"
+    )
+
+
+def _typed(table: Table, column: str, zone: str = "UTC") -> str:
     """The base model's typing of raw_<column> (see the `typed` CTE of each base model)."""
     raw = f"raw_{column}"
     c = table.column(column)
@@ -471,18 +524,18 @@ def _typed(table: Table, column: str) -> str:
     if column in _CURRENCY_COLUMNS:
         return f"upper({raw})"
     if base == "timestamp":
-        return f"timezone('UTC', try_cast({raw} as timestamptz))"
+        return _utc_timestamp(raw, zone)
     if base == "varchar":
         return raw
     return f"try_cast({raw} as {c.data_type})"
 
 
-def _checked_sql(table: Table, spec: _Spec, reader: str, as_of: datetime.date) -> str:
+def _checked_sql(table: Table, spec: _Spec, reader: str, as_of: datetime.date, zone: str = "UTC") -> str:
     as_of_sql = f"cast('{as_of.isoformat()}' as date)"
     names = table.column_names
     casts = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in names)
     cleaned = ", ".join(f"""nullif(trim("{c}"), '') as raw_{c}""" for c in names)
-    typed = ", ".join(f"{_typed(table, c)} as {c}" for c in names)
+    typed = ", ".join(f"{_typed(table, c, zone)} as {c}" for c in names)
     parsed = [c.name for c in table.columns if c.data_type.lower() != "varchar"]
     unparseable = (
         "case " + " ".join(f"when raw_{c} is not null and {c} is null then '{c}'" for c in parsed) + " end"
@@ -549,18 +602,24 @@ def _examples(values: list[str] | None) -> tuple[str, ...]:
     return tuple(values or ())[:MAX_EXAMPLES]
 
 
-def _create_lookup_tables(con: duckdb.DuckDBPyConnection, fx_rates: Path) -> None:
+def _create_lookup_tables(con: duckdb.DuckDBPyConnection, fx_rates: Path | None) -> None:
     for _table, (name, columns) in _LOOKUP_TABLES.items():
         con.execute(f"create or replace temp table {_t(name)} ({columns})")
     con.execute(f"create or replace temp table {_t('customers')} (customer_id varchar)")
+    source = (
+        f"read_csv('{fx_rates.as_posix()}', header = true, all_varchar = true)"
+        if fx_rates is not None
+        else "(select cast(null as varchar) as rate_date, cast(null as varchar) as currency_code, "
+        "cast(null as varchar) as rate_to_usd where false)"
+    )
     con.execute(
         f"""
         create or replace temp table {_FX} as
         select
-            try_cast(rate_date as date) as rate_date,
-            cast(currency_code as varchar) as currency_code,
-            try_cast(rate_to_usd as decimal(18, 6)) as rate_to_usd
-        from read_csv('{fx_rates.as_posix()}', header = true, all_varchar = true)
+            try_cast(nullif(trim(rate_date), '') as date) as rate_date,
+            cast(nullif(trim(currency_code), '') as varchar) as currency_code,
+            try_cast(nullif(trim(rate_to_usd), '') as decimal(18, 6)) as rate_to_usd
+        from {source} as rates
         """
     )
 
@@ -836,27 +895,41 @@ def _adjustment_rules() -> list[tuple[str, str, str, str, str]]:
     ]
 
 
+def _data_dir(files: Mapping[str, _LocatedFile]) -> Path | None:
+    """The data directory the files were located in (None for the embedded dataset, seeds/raw)."""
+    parents = {Path(loc).resolve().parent for f in files.values() if (loc := getattr(f, "location", None))}
+    if len(parents) != 1:
+        return None if not parents else min(parents, key=lambda p: len(p.parts))
+    (parent,) = parents
+    return None if parent == paths.raw_seed_dir().resolve() else parent
+
+
 def findings(
     con: duckdb.DuckDBPyConnection,
     files: Mapping[str, _LocatedFile],
     as_of: datetime.date,
     *,
-    reference_dir: Path | None = None,
+    data_dir: Path | None = None,
+    source_time_zones: Mapping[str, str] | None = None,
+    reporting_currency: str | None = None,
 ) -> list[Finding]:
     """Everything staging would quarantine or change in `files`, before they are loaded.
 
     `files` maps raw table names to located files (ingest.TableFile: `reader_sql` reads them);
     tables not in `files` are treated as absent (no rows). `as_of` is the build's as-of date
-    (rows dated after it are future_dated). Fx rates come from `<reference_dir>/fx_rates.csv`
-    when it exists, else the project's seeds/reference/fx_rates.csv. The connection's session
-    time zone is set to UTC while it runs (timestamps without an offset are UTC by contract) and
-    restored after; temporary tables named __preflight_* are dropped at the end.
+    (rows dated after it are future_dated). The fx rates are the ones the build will load
+    (reference_data.plan_reference): `<data_dir>/reference/fx_rates.csv`, else none (only the
+    reporting currency converts, at 1); for files in seeds/raw, seeds/reference/fx_rates.csv.
+    `data_dir` defaults to the directory the files were located in. Naive timestamps are read in
+    `source_time_zones` (table -> IANA zone; default: MKPI_SOURCE_TIMEZONE(S), as dbt reads them).
+    The connection's session time zone is set to UTC while it runs and restored after; temporary
+    tables named __preflight_* are dropped at the end.
     """
     contract = load_contract()
-    specs = _specs()
-    fx_rates = paths.reference_seed_dir() / "fx_rates.csv"
-    if reference_dir is not None and (reference_dir / "fx_rates.csv").exists():
-        fx_rates = reference_dir / "fx_rates.csv"
+    specs = _specs(reporting_currency)
+    zones = dict(source_time_zones) if source_time_zones is not None else source_time_zones_from_env()
+    located = data_dir if data_dir is not None else _data_dir(files)
+    fx_rates = reference_data.plan_reference(located)["fx_rates"][0]
     previous_tz = con.execute("select current_setting('TimeZone')").fetchall()[0][0]
     con.execute("set TimeZone = 'UTC'")
     created: list[str] = [_FX, _t("customers"), *(_t(name) for name, _ in _LOOKUP_TABLES.values())]
@@ -870,7 +943,8 @@ def findings(
             reader = files[name].reader_sql if name in files else _empty_reader(table)
             checked = _t(f"checked_{name}")
             created.append(checked)
-            con.execute(f"create or replace temp table {checked} as {_checked_sql(table, spec, reader, as_of)}")
+            sql = _checked_sql(table, spec, reader, as_of, zones.get(name, "UTC"))
+            con.execute(f"create or replace temp table {checked} as {sql}")
             _fill_lookup_table(con, name)
             found.extend(_bookkeeping_findings(con, table, spec))
             total, valid = con.execute(

@@ -13,6 +13,7 @@ import csv
 import datetime
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -230,8 +231,17 @@ CLEAN: Rows = {
 }
 
 
-def _write(rows: Rows, out: Path) -> Path:
+# The dataset's own fx rates (DIR/reference/fx_rates.csv): EUR and GBP for March and April 2025.
+FX_DAYS = [datetime.date(2025, 3, 1) + datetime.timedelta(days=i) for i in range(61)]
+
+
+def _write(rows: Rows, out: Path, fx: bool = True) -> Path:
     out.mkdir(parents=True, exist_ok=True)
+    if fx:
+        (out / "reference").mkdir(exist_ok=True)
+        lines = ["rate_date,currency_code,rate_to_usd"]
+        lines += [f"{d.isoformat()},{c},{r}" for d in FX_DAYS for c, r in (("EUR", "1.08"), ("GBP", "1.27"))]
+        (out / "reference" / "fx_rates.csv").write_text("\n".join(lines) + "\n")
     for name, table in load_contract().items():
         if name not in rows:
             continue
@@ -243,12 +253,14 @@ def _write(rows: Rows, out: Path) -> Path:
     return out
 
 
-def _run(rows: Rows, tmp_path: Path, as_of: datetime.date = AS_OF) -> list[preflight.Finding]:
-    files, problems = locate_files(_write(rows, tmp_path / "data"))
+def _run(
+    rows: Rows, tmp_path: Path, as_of: datetime.date = AS_OF, fx: bool = True, **kwargs
+) -> list[preflight.Finding]:
+    files, problems = locate_files(_write(rows, tmp_path / "data", fx))
     assert all("no file" in p for p in problems), problems
     con = duckdb.connect()
     try:
-        return preflight.findings(con, files, as_of)
+        return preflight.findings(con, files, as_of, **kwargs)
     finally:
         con.close()
 
@@ -811,6 +823,37 @@ def test_each_rule(fault, table, column, rule, effect, rows, examples, tmp_path:
     )
 
 
+def test_fx_rates_are_the_datasets_own_and_the_reporting_currency_needs_none(tmp_path: Path) -> None:
+    """Without DIR/reference/fx_rates.csv only the reporting currency converts (at 1), as in the
+    build: the EUR ad day and the GBP refund have no rate; the USD rows need none."""
+    found = _run(CLEAN, tmp_path, fx=False)
+    missing = {(f.table, f.rows, f.examples) for f in found if f.rule == "missing_fx_rate"}
+    assert missing == {("ad_performance", 1, ("cmp_1|2025-03-05",)), ("orders", 1, ("ord_2",))}
+    # another reporting currency: USD then needs a rate too
+    found = _run(CLEAN, tmp_path / "eur", reporting_currency="EUR")
+    assert {(f.table, f.rows) for f in found if f.rule == "missing_fx_rate"} == {
+        ("ad_performance", 1),
+        ("orders", 1),
+    }
+
+
+def test_naive_timestamps_are_read_in_the_source_time_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """2025-06-30 23:30 local is 2025-07-01 in UTC west of Greenwich: after the as-of date."""
+    data = copy.deepcopy(CLEAN)
+    _edit("orders", 1, ordered_at="2025-06-30 23:30:00")(data)
+    _edit("survey_responses", 0, responded_at="2025-06-30T23:30:00+00:00")(data)  # has an offset: kept
+    assert [f for f in _run(data, tmp_path / "utc") if f.rule == "future_dated"] == []
+    found = _run(data, tmp_path / "ny", source_time_zones={"orders": "America/New_York"})
+    assert [(f.table, f.rule, f.examples) for f in found] == [("orders", "future_dated", ("ord_2",))]
+    monkeypatch.setenv("MKPI_SOURCE_TIMEZONE", "America/Sao_Paulo")
+    monkeypatch.setenv("MKPI_SOURCE_TIMEZONES", "orders=Asia/Tokyo")
+    zones = preflight.source_time_zones_from_env()
+    assert (zones["orders"], zones["leads"]) == ("Asia/Tokyo", "America/Sao_Paulo")
+    found = _run(data, tmp_path / "env")
+    # every naive timestamp is 3 h later in UTC: lead_1's 10:05 creation is still before its events
+    assert [f for f in found if f.rule == "future_dated"] == []
+
+
 def test_blank_version_beside_a_versioned_row_is_an_error(tmp_path: Path) -> None:
     """A blank exported_at is never superseded: beside a versioned row of the same key, staging
     keeps both rows valid and the staged key is no longer unique."""
@@ -906,6 +949,7 @@ def test_parquet_files_are_checked_like_csv(tmp_path: Path) -> None:
     csv_dir = _write(data, tmp_path / "csv")
     pq_dir = tmp_path / "pq"
     pq_dir.mkdir()
+    shutil.copytree(csv_dir / "reference", pq_dir / "reference")
     con = duckdb.connect()
     for name in data:
         types = {c.name: c.data_type for c in load_contract()[name].columns}
