@@ -20,6 +20,17 @@ with DuckDB and mirrors, rule for rule, what the build does with it:
   never), customer_ids shared by several won leads (the earliest acquires), blank fit attributes
   scored as 'unknown'.
 
+Every clamp and default of models/staging and models/intermediate was read for this list; those
+not reported are not about the data (counts and revenue of months without orders are 0, a day
+missing from working_hours is closed, the fit and engagement points are capped by the scoring
+settings, SLA flags are false when there is no response, attribution falls back to the lead's own
+channel when the customer's acquisition lead has none). Not mirrored exactly (docs/
+BRING_YOUR_OWN_DATA.md): the adjustment counts are per row or lead as named in each rule, not
+per derived value (stage_before_lead_created counts events, stage_implied_by_later_stage leads);
+customer_shared_by_leads counts customer_ids on several staged leads, won or not; the Spark
+dispatch of the macros (preflight mirrors DuckDB); an incremental build reprocesses only its
+lookback window, while preflight always judges the files as a full build would.
+
 Every finding is a warning: the load still happens and quarantine handles the rows. A finding is an
 error only when it leaves a provided table with no valid row at all (the table is unusable), or
 when the required channels table has no row. Everything is computed with DuckDB aggregates: one
@@ -830,6 +841,13 @@ def _adjustment_rules() -> list[tuple[str, str, str, str, str]]:
             "scored_as_unknown",
             "company_size blank: the lead's fit score uses the 'unknown' company-size points (int_leads_scored)",
             f"select lead_id as k from {leads} where company_size is null",
+        ),
+        (
+            "leads",
+            "declared_budget",
+            "scored_as_unknown",
+            "declared_budget blank: the lead's fit score uses the 'unknown' budget band (int_leads_scored)",
+            f"select lead_id as k from {leads} where declared_budget is null",
         ),
         (
             "lead_stage_events",
