@@ -257,14 +257,20 @@ def _small_section(seconds: list[float], codes: list[int]) -> dict:
     for s, code in zip(seconds, codes, strict=True):
         m.runs.append(bench.Run(s, 1, code, 0.0, 0.0, ""))
     steps = [{"ingest": 4.0 + i, "dbt build": s - 20.0} for i, s in enumerate(seconds)]
-    manifest = {"rows": {"channels": 12, "leads": 988}, "start": "2026-07-01", "end": "2026-10-31", "scale": 1.0}
+    manifest = {
+        "rows": {"channels": 12, "leads": 988, "reference.fx_rates": 369},
+        "start": "2026-07-01",
+        "end": "2026-10-31",
+        "scale": 1.0,
+    }
     return bench.small_own_data_section(m, manifest, steps, {"model": 30.0}, [])
 
 
 def test_small_section_median_steps_and_target() -> None:
     section = _small_section([70.0, 50.0, 90.0], [0, 0, 0])
     assert section["median_seconds"] == 70.0
-    assert section["dataset"]["total_rows"] == 1000
+    assert section["dataset"]["total_rows"] == 1000  # raw rows only, not the reference rows
+    assert section["dataset"]["reference_rows"] == {"reference.fx_rates": 369}
     assert section["step_median_seconds"] == {"ingest": 5.0, "dbt build": 50.0}
     assert section["unaccounted_seconds"] == 15.0
     assert section["target"] == {
