@@ -724,11 +724,12 @@ def ensure_small_own_data(python: str, data_dir: Path, echo: Callable[[str], Non
     return json.loads(manifest_file.read_text())
 
 
-_STEP_DONE = re.compile(r"^    (?P<step>.+): done in (?P<seconds>[0-9.]+)s$", re.M)
+_STEP_DONE = re.compile(r"^    (?P<step>.+): done in (?P<seconds>[0-9.]+)s(?: \(total [0-9.]+s\))?$", re.M)
 
 
 def build_step_seconds(log_text: str) -> dict[str, float]:
-    """The `marketing-kpi build` steps and their seconds, from its '    <step>: done in <s>s' lines."""
+    """The `marketing-kpi build` steps and their seconds, from its '    <step>: done in <s>s' lines
+    (with or without the running '(total <s>s)')."""
     return {m["step"]: float(m["seconds"]) for m in _STEP_DONE.finditer(log_text)}
 
 

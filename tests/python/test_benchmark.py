@@ -233,21 +233,21 @@ def test_comparison_repeats_default_to_every_repeat_and_never_exceed_them() -> N
 
 # ---- small own-data section -------------------------------------------------------------------
 
-_CLI_LOG = """==> ingest /data/raw
+_CLI_LOG = """==> [1/5] load /data/raw + reference data
     loaded 23,428 raw rows from 10 tables
-    ingest /data/raw: done in 4.8s
-==> dbt seed (reference data)
-    dbt seed (reference data): done in 9.5s
-==> dbt build (models, data tests, unit tests)
-    dbt build (models, data tests, unit tests): done in 80.25s
+    load /data/raw + reference data: done in 13.6s (total 14s)
+==> [2/5] dbt build (models, data tests)
+    dbt build (models, data tests): done in 80.2s (total 94s)
+==> dbt docs generate
+    dbt docs generate: done in 9.5s
 """
 
 
 def test_build_step_seconds_reads_the_cli_step_lines() -> None:
     assert bench.build_step_seconds(_CLI_LOG) == {
-        "ingest /data/raw": 4.8,
-        "dbt seed (reference data)": 9.5,
-        "dbt build (models, data tests, unit tests)": 80.25,
+        "load /data/raw + reference data": 13.6,
+        "dbt build (models, data tests)": 80.2,
+        "dbt docs generate": 9.5,
     }
     assert bench.build_step_seconds("no steps here\n") == {}
 
