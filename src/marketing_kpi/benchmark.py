@@ -791,6 +791,7 @@ def run_small_own_data(repeats: int, work: Path, env: dict[str, str], python: st
     data_dir = work / "data" / "own-small"
     manifest = ensure_small_own_data(python, data_dir, echo)
     db = small / "db" / "build.duckdb"
+    as_of = (dt.date.fromisoformat(manifest["end"]) + dt.timedelta(days=1)).isoformat()
     run_env = dict(env)
     run_env.update({
         "MKPI_DUCKDB_PATH": str(db),
@@ -798,9 +799,11 @@ def run_small_own_data(repeats: int, work: Path, env: dict[str, str], python: st
         "MKPI_SERVING_DIR": str(small / "serving"),
         "DBT_TARGET_PATH": str(small / "target"),
         "DBT_LOG_PATH": str(small / "logs" / "dbt"),
-        "MKPI_AS_OF_DATE": manifest["end"],
+        # the day after the data ends, when its exports were taken: the last day's ad rows are
+        # exported then, and the audit allows exports up to one day past the as-of date
+        "MKPI_AS_OF_DATE": as_of,
     })  # fmt: skip
-    measurement = Measurement("own_data_build", note=f"marketing-kpi build --data-dir ({manifest['end']} as of)")
+    measurement = Measurement("own_data_build", note=f"marketing-kpi build --data-dir (as of {as_of})")
     steps: list[dict[str, float]] = []
     for r in range(repeats):
         shutil.rmtree(db.parent, ignore_errors=True)
