@@ -263,7 +263,7 @@ def _small_section(seconds: list[float], codes: list[int]) -> dict:
         "end": "2026-10-31",
         "scale": 1.0,
     }
-    return bench.small_own_data_section(m, manifest, steps, {"model": 30.0}, [])
+    return bench.small_own_data_section(m, manifest, steps, {"data_test_seconds": 30.0})
 
 
 def test_small_section_median_steps_and_target() -> None:
@@ -315,16 +315,27 @@ def test_small_own_data_is_reused_when_generated_with_the_same_parameters(tmp_pa
         bench.ensure_small_own_data("/nonexistent/python", tmp_path / "own", print)
 
 
-def test_dbt_node_seconds_sums_by_kind(tmp_path: Path) -> None:
-    results = [
-        {"unique_id": "model.p.a", "execution_time": 1.5, "status": "success"},
-        {"unique_id": "model.p.b", "execution_time": 2.0, "status": "success"},
-        {"unique_id": "test.p.t", "execution_time": 0.25, "status": "pass"},
+def test_dbt_build_breakdown_reads_the_node_lines_of_the_build_log() -> None:
+    log = "\n".join(
+        [
+            "\x1b[0m19:21:52  1 of 4 START sql table model staging.base_ads__channels ........ [RUN]",
+            "\x1b[0m19:21:52  1 of 4 OK created sql table model staging.base_ads__channels "
+            "... [\x1b[32mOK\x1b[0m in 1.90s]",
+            "19:22:01  2 of 4 OK created sql view model staging.stg_ads__channels .......... [OK in 0.30s]",
+            "19:22:05  3 of 4 OK created sql table model marts.fct_orders .................. [OK in 2.50s]",
+            "19:22:06  4 of 4 PASS not_null_fct_orders_customer_id .......................... [PASS in 0.25s]",
+            "19:23:12  Finished running 3 table models, 1 data test in 0 hours 1 minutes and 24.40 seconds (84.40s).",
+        ]
+    )
+    breakdown = bench.dbt_build_breakdown(log, top=2)
+    assert breakdown["model_seconds_by_schema"] == {"staging": 2.2, "marts": 2.5}
+    assert breakdown["data_test_seconds"] == 0.25
+    assert (breakdown["nodes"], breakdown["node_run_wall_seconds"]) == (4, 84.4)
+    assert breakdown["slowest_nodes"] == [
+        {"node": "model marts.fct_orders", "seconds": 2.5},
+        {"node": "model staging.base_ads__channels", "seconds": 1.9},
     ]
-    path = tmp_path / "run_results.json"
-    path.write_text(json.dumps({"results": results}))
-    assert bench.dbt_node_seconds(path) == {"model": 3.5, "test": 0.25}
-    assert bench.dbt_node_seconds(tmp_path / "missing.json") == {}
+    assert bench.dbt_build_breakdown("")["node_run_wall_seconds"] is None
 
 
 def test_report_markdown_shows_the_small_own_data_section() -> None:
