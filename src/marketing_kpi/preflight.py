@@ -745,8 +745,8 @@ def _bookkeeping_findings(con: duckdb.DuckDBPyConnection, table: Table, spec: _S
                     _examples(several[1]),
                     UNUSABLE,
                     f"keys with a blank-{spec.version} row beside another version: staging keeps both as valid, "
-                    f"which breaks the staged table's unique key (the build's tests fail); give every row a "
-                    f"{spec.version}",
+                    f"which breaks the staged table's unique key (the build's tests fail); fill in "
+                    f"{spec.version} on every row",
                     ERROR,
                 )
             )
