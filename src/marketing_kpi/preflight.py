@@ -32,8 +32,10 @@ dispatch of the macros (preflight mirrors DuckDB); an incremental build reproces
 lookback window, while preflight always judges the files as a full build would.
 
 Every finding is a warning: the load still happens and quarantine handles the rows. A finding is an
-error only when it leaves a provided table with no valid row at all (the table is unusable), or
-when the required channels table has no row. Everything is computed with DuckDB aggregates: one
+error only when a table is unusable: a provided table would have no valid row at all
+(no_valid_rows), the required channels table has no row (required_table_empty), or a versioned key
+would be staged twice (several_valid_versions: a blank version beside another version of the key;
+the build's unique test on the staged table then fails). Everything is computed with DuckDB aggregates: one
 read of each file into a temporary table of its distinct rows, then aggregates over it.
 """
 
@@ -113,7 +115,7 @@ REASON_DETAILS = {
     "zero_spend_with_delivery": "spend is 0 but impressions > 0",
     "clicks_exceed_impressions": "clicks > impressions",
     "missing_fx_rate": "no fx rate for this currency on this day (currency blank or not in fx_rates)",
-    "negative_amount": "amount is negative (only refunds may be)",
+    "negative_amount": "the amount is negative (in orders only a refund's may be)",
     "refund_not_negative": "a refund with an amount >= 0",
     "inconsistent_counts": "delivered/bounced > sent, opened > delivered, clicked > opened or unsubscribed > delivered",
     "score_out_of_range": "score outside 0..10",
@@ -656,7 +658,9 @@ def _fill_lookup_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
         )
 
 
-def _bookkeeping_findings(con: duckdb.DuckDBPyConnection, table: Table, spec: _Spec) -> list[Finding]:
+def _bookkeeping_findings(
+    con: duckdb.DuckDBPyConnection, table: Table, spec: _Spec, as_of: datetime.date
+) -> list[Finding]:
     checked = _t(f"checked_{table.name}")
     found: list[Finding] = []
     rows = con.execute(
@@ -672,6 +676,8 @@ def _bookkeeping_findings(con: duckdb.DuckDBPyConnection, table: Table, spec: _S
         detail = REASON_DETAILS.get(reason, reason)
         if reason == "unparseable_value":
             detail += f" ({table.column(column).data_type})"
+        if reason == "future_dated":
+            detail += f" ({as_of.isoformat()})"
         if reason == "invalid_enum":
             detail += f": allowed {', '.join(table.column(column).accepted_values or ())}"
         found.append(
@@ -964,7 +970,7 @@ def findings(
             sql = _checked_sql(table, spec, reader, as_of, zones.get(name, "UTC"))
             con.execute(f"create or replace temp table {checked} as {sql}")
             _fill_lookup_table(con, name)
-            found.extend(_bookkeeping_findings(con, table, spec))
+            found.extend(_bookkeeping_findings(con, table, spec, as_of))
             total, valid = con.execute(
                 f"select coalesce(sum(raw_copies), 0), count(*) filter (where record_status = 'valid') from {checked}"
             ).fetchall()[0]
