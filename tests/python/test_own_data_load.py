@@ -242,3 +242,12 @@ def test_build_rejects_unknown_options_and_bad_dates(capsys: pytest.CaptureFixtu
     with pytest.raises(SystemExit):
         cli.main(["build", "--as-of", "31/12/2018"])
     assert "'31/12/2018' is not a date (YYYY-MM-DD) or 'today'" in capsys.readouterr().err
+
+
+def test_check_only_names_absent_and_header_only_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from marketing_kpi.ingest import main as ingest_main
+
+    assert ingest_main([str(_crm_export(tmp_path, header_only=("orders",))), "--check-only"]) == 0
+    out = capsys.readouterr().out
+    assert "sources provided: channels, leads, lead_stage_events" in out
+    assert "orders (header only)" in out and "survey_responses (no file)" in out
