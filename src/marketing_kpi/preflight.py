@@ -214,7 +214,8 @@ def _specs(reporting_currency: str | None = None) -> dict[str, _Spec]:
             version="exported_at",
             lookups=(
                 ", ch.channel_id is not null as is_known_channel,"
-                f" v.campaign_id is null or ca.campaign_id is not null as is_known_campaign,"
+                " v.campaign_id is null or ca.campaign_id is not null"
+                " or not {campaigns_provided} as is_known_campaign,"
                 f" {rate('v.declared_budget_currency')}"
             ),
             joins=f"""
@@ -295,7 +296,8 @@ def _specs(reporting_currency: str | None = None) -> dict[str, _Spec]:
             version=None,
             lookups=(
                 ", ch.channel_id is not null as is_known_channel,"
-                " v.campaign_id is null or ca.campaign_id is not null as is_known_campaign"
+                " v.campaign_id is null or ca.campaign_id is not null"
+                " or not {campaigns_provided} as is_known_campaign"
             ),
             joins=f"""
                 left join {_t("valid_channels")} as ch on v.channel_id = ch.channel_id
@@ -324,7 +326,9 @@ def _specs(reporting_currency: str | None = None) -> dict[str, _Spec]:
             record_key="coalesce(send_id, '<null>')",
             key_columns=("send_id",),
             version=None,
-            lookups=", v.campaign_id is null or ca.campaign_id is not null as is_known_campaign",
+            lookups=(
+                ", v.campaign_id is null or ca.campaign_id is not null or not {campaigns_provided} as is_known_campaign"
+            ),
             joins=f"left join {_t('valid_campaigns')} as ca on v.campaign_id = ca.campaign_id",
             reason_case="""
                 when send_id is null then 'null_key'
@@ -385,7 +389,8 @@ def _specs(reporting_currency: str | None = None) -> dict[str, _Spec]:
             lookups=(
                 ", v.lead_id is null or le.lead_id is not null as is_known_lead,"
                 " ch.channel_id is not null as is_known_channel,"
-                " v.campaign_id is null or ca.campaign_id is not null as is_known_campaign"
+                " v.campaign_id is null or ca.campaign_id is not null"
+                " or not {campaigns_provided} as is_known_campaign"
             ),
             joins=f"""
                 left join {_t("valid_leads")} as le on v.lead_id = le.lead_id
@@ -543,7 +548,18 @@ def _typed(table: Table, column: str, zone: str = "UTC") -> str:
     return f"try_cast({raw} as {c.data_type})"
 
 
-def _checked_sql(table: Table, spec: _Spec, reader: str, as_of: datetime.date, zone: str = "UTC") -> str:
+def _checked_sql(
+    table: Table,
+    spec: _Spec,
+    reader: str,
+    as_of: datetime.date,
+    zone: str = "UTC",
+    campaigns_provided: bool = True,
+) -> str:
+    """The base model's query over `reader`, down to each row's record_status and reason.
+
+    `campaigns_provided`: macros/raw_table_is_provided.sql: without a campaigns row the campaign
+    ids of leads, sessions, sends and touches are kept unchecked."""
     as_of_sql = f"cast('{as_of.isoformat()}' as date)"
     names = table.column_names
     casts = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in names)
@@ -570,6 +586,7 @@ def _checked_sql(table: Table, spec: _Spec, reader: str, as_of: datetime.date, z
         status_superseded = ""
         blank_version = "false"
     keep = "".join(f", {c}" for c in dict.fromkeys((*spec.keep, *EVENT_TIME.get(table.name, ()))))
+    lookups = spec.lookups.format(campaigns_provided="true" if campaigns_provided else "false")
     # A row with a blank key is named by its first non-blank other column: '<null> (visitor_id=v1)'.
     hint = "coalesce(" + ", ".join(f"'{c}=' || raw_{c}" for c in names if c not in table.key_columns) + ", '')"
     record_key = (
@@ -586,7 +603,7 @@ def _checked_sql(table: Table, spec: _Spec, reader: str, as_of: datetime.date, z
         numbered as (select {cleaned}, raw_copies from distinct_raw),
         typed as (select *, {typed} from numbered),
         versioned as (select *, {versions}, {unparseable} as unparseable_column from typed),
-        looked_up as (select v.*{spec.lookups} from versioned as v {spec.joins}),
+        looked_up as (select v.*{lookups} from versioned as v {spec.joins}),
         checked as (
             select
                 *,
@@ -967,7 +984,8 @@ def findings(
             reader = files[name].reader_sql if name in files else _empty_reader(table)
             checked = _t(f"checked_{name}")
             created.append(checked)
-            sql = _checked_sql(table, spec, reader, as_of, zones.get(name, "UTC"))
+            provided = row_counts.get("campaigns", (0, 0))[0] > 0
+            sql = _checked_sql(table, spec, reader, as_of, zones.get(name, "UTC"), provided)
             con.execute(f"create or replace temp table {checked} as {sql}")
             _fill_lookup_table(con, name)
             found.extend(_bookkeeping_findings(con, table, spec, as_of))

@@ -899,33 +899,40 @@ def test_as_of_date_moves_future_dated(tmp_path: Path) -> None:
     assert future == {("orders", 1), ("survey_responses", 1)}
 
 
-def test_absent_lookup_table_makes_dependants_unusable(tmp_path: Path) -> None:
-    """Without campaigns every campaign-bound row is unknown_campaign: tables left with no valid
-    row are errors (unusable), the rows of the others are warnings."""
+def test_absent_campaigns_make_ad_rows_unusable_and_leave_other_campaign_ids_unchecked(tmp_path: Path) -> None:
+    """Without a campaigns export every ad row is unknown_campaign (its channel comes from the
+    campaign): ad_performance is unusable, an error. The campaign ids of leads, sessions, sends and
+    touches are kept unchecked (macros/raw_table_is_provided.sql), so those tables stay clean."""
     data = copy.deepcopy(CLEAN)
     del data["campaigns"]
     found = _run(data, tmp_path)
-    unusable = {(f.table, f.rule, f.rows) for f in found if f.severity == "error"}
-    assert unusable == {
-        ("ad_performance", "no_valid_rows", 2),
-        ("email_sends", "no_valid_rows", 1),
-        ("touchpoints", "no_valid_rows", 2),
-        # lead_1 (campaign cmp_1) is quarantined, so its customer's orders and survey are unknown
-        ("orders", "no_valid_rows", 2),
-        ("survey_responses", "no_valid_rows", 1),
-    }
-    (ads,) = [f for f in found if f.table == "ad_performance" and f.severity == "error"]
-    assert "checked against campaigns, which has no valid row" in ads.detail
+    assert [(f.table, f.rule, f.rows, f.severity) for f in found] == [
+        ("ad_performance", "unknown_campaign", 2, "warning"),
+        ("ad_performance", "no_valid_rows", 2, "error"),
+    ]
+    assert "checked against campaigns, which has no valid row" in found[1].detail
     lines = preflight.format_findings(found)
     assert lines[0].startswith("error: ad_performance: no_valid_rows: 2 rows unusable")
-    assert all(line.startswith("error") for line in lines[:5]) and lines[5].startswith("warning")
-    quarantined = {(f.table, f.rows) for f in found if f.rule == "unknown_campaign"}
-    assert quarantined == {
-        ("ad_performance", 2),
-        ("leads", 1),
-        ("web_sessions", 1),
-        ("email_sends", 1),
-        ("touchpoints", 2),
+
+
+def test_provided_campaigns_with_no_valid_row_still_check_campaign_ids(tmp_path: Path) -> None:
+    """A campaigns file counts as provided by its raw rows: if every campaign is quarantined, the
+    campaign ids pointing at them are unknown_campaign (and tables left empty are errors)."""
+    data = copy.deepcopy(CLEAN)
+    for row in data["campaigns"]:
+        row["channel_id"] = "ch_tv"
+    found = _run(data, tmp_path)
+    unknown = {(f.table, f.rows) for f in found if f.rule == "unknown_campaign"}
+    assert unknown == {("ad_performance", 2), ("leads", 1), ("web_sessions", 1), ("email_sends", 1), ("touchpoints", 2)}
+    errors = {(f.table, f.rule) for f in found if f.severity == "error"}
+    # lead_1 (campaign cmp_1) is quarantined, so its customer's orders and survey are unknown too
+    assert errors == {
+        ("campaigns", "no_valid_rows"),
+        ("ad_performance", "no_valid_rows"),
+        ("email_sends", "no_valid_rows"),
+        ("touchpoints", "no_valid_rows"),
+        ("orders", "no_valid_rows"),
+        ("survey_responses", "no_valid_rows"),
     }
 
 
@@ -1000,9 +1007,12 @@ def test_every_quarantine_reason_of_the_base_model_is_mirrored(model: Path) -> N
 
 @pytest.mark.parametrize("model", _BASE_MODELS, ids=lambda p: p.stem)
 def test_contract_requires_lists_the_lookups_of_the_base_model(model: Path) -> None:
-    """meta.requires of each raw table = the staged raw tables its base model looks rows up in."""
-    refs = re.findall(r"ref\('stg_\w+?__(\w+)'\)", model.read_text())
-    assert sorted(load_contract()[_raw_table(model)].requires) == sorted(set(refs))
+    """meta.requires of each raw table = the staged raw tables its base model looks rows up in,
+    except those whose check is skipped when the table is not provided (raw_table_is_provided)."""
+    sql = model.read_text()
+    refs = set(re.findall(r"ref\('stg_\w+?__(\w+)'\)", sql))
+    skipped = set(re.findall(r"raw_table_is_provided\('(\w+)'\)", sql))
+    assert sorted(load_contract()[_raw_table(model)].requires) == sorted(refs - skipped)
 
 
 def test_embedded_dataset_counts_equal_the_built_quarantine(warehouse) -> None:
