@@ -6,6 +6,7 @@
     Which weeks are evaluated (not_evaluated_reason says why a week is not, first rule that applies):
       incomplete_week      the week is partial in the data or does not end on or before the as-of
                            date (macro as_of_date): a partial week is never tested
+      holiday_week         the week holds a day of the holidays reference (an expected dip)
       insufficient_volume  the count behind the value is below var('anomaly_min_volume', 5):
                            a ratio KPI's denominator in the week (impressions for CTR and CPM,
                            clicks for CPC, leads for CPL, new customers for CAC); for a count
@@ -17,15 +18,19 @@
       degenerate_baseline  baseline median 0 or spread 0 (MAD 0: more than half of the baseline
                            weeks share one value), where a z-score has no meaning
     Baseline: the same metric and channel in the trailing var('anomaly_baseline_weeks', 8) weeks
-    before the week (the week itself excluded): complete weeks with a value, and for a ratio KPI
-    only weeks whose denominator reaches the volume threshold (a ratio of a few events is noise).
+    before the week (the week itself excluded): complete non-holiday weeks with a value, and for
+    a ratio KPI only weeks whose denominator reaches the volume threshold.
       baseline_median      median of the baseline values
       baseline_mad         median absolute deviation from baseline_median (the spread)
-      robust_scale         1.4826 × MAD (a standard deviation for normal data); null when MAD is 0
+      sampling_error       the Poisson noise of the week at its volume: sqrt(baseline_median) for
+                           a count, |baseline_median| / sqrt(volume) for a ratio, null for spend
+      robust_scale         the larger of 1.4826 × MAD and sampling_error; null when MAD is 0
       robust_z_score       (value − baseline_median) / robust_scale, evaluated weeks only
-      relative_change_from_baseline  (value − baseline_median) / |baseline_median|, evaluated weeks only
-    is_anomaly: an evaluated week with |robust_z_score| > var('anomaly_z_threshold', 3.5) and
-    |relative_change_from_baseline| >= var('anomaly_min_relative_change', 0.25).
+      relative_change_from_baseline  (value − baseline_median) / |baseline_median|, evaluated only
+    An outlier: an evaluated week with |robust_z_score| > var('anomaly_z_threshold', 3.5) and
+    |relative_change_from_baseline| >= var('anomaly_min_relative_change', 0.25). is_anomaly: an
+    outlier whose previous week was not an outlier in the same direction (a sustained shift alerts
+    once, at its onset); is_continued_anomaly: an outlier that continues the previous week's.
     anomaly_direction: 'up' or 'down' when flagged. Week-over-week and year-over-year (52 weeks)
     changes between complete weeks: (value − earlier) / |earlier|, null when either is missing or
     partial or the earlier value is 0.
