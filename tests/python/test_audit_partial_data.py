@@ -18,8 +18,7 @@ import pytest
 from marketing_kpi import paths
 from marketing_kpi import publish as pub
 from marketing_kpi.contract import load_contract
-from marketing_kpi.quality import audit
-from marketing_kpi.quality import suites
+from marketing_kpi.quality import audit, suites
 from marketing_kpi.quality.suites import AuditSettings, load_settings
 
 PROVIDED = ("channels", "leads", "lead_stage_events")
