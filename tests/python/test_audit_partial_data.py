@@ -263,6 +263,7 @@ def test_the_required_table_must_be_provided(tmp_path):
     manifest = _manifest(tmp_path / "build" / "manifest.json")
     result = _run(database, manifest, _settings())
     assert ("raw.channels", ROW_COUNT, None) in _failed(result)
+    assert {f.table for f in result.failures} == {"raw.channels"}  # the other empty tables are not provided
     assert not [s for s in result.skipped if s.table == "raw.channels"]
 
 
