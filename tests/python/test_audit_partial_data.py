@@ -396,3 +396,19 @@ def test_without_a_provision_every_mart_keeps_its_volume_and_freshness():
     assert ROW_COUNT in kinds and COLUMN_MAX in kinds and not spec.skipped
     (spec, _) = suites.mart_suites(_settings(), [mart], suites.Provision(rows={"raw.orders": 0}))
     assert [s.action for s in spec.skipped] == ["skipped", "skipped"]
+
+
+def test_a_settings_files_as_of_date_is_used_unless_the_run_sets_one(tmp_path, monkeypatch):
+    """--settings FILE's as_of_date counts when neither --as-of-date nor MKPI_AS_OF_DATE is given
+    (the dbt project's default date used to win over it); those two still win over the file."""
+    settings_file = tmp_path / "settings.yml"
+    settings_file.write_text("as_of_date: 2025-06-30\n")
+    monkeypatch.delenv("MKPI_AS_OF_DATE", raising=False)
+    assert load_settings(settings_file, use_volume_bands=False).as_of_date == dt.date(2025, 6, 30)
+    monkeypatch.setenv("MKPI_AS_OF_DATE", "2025-07-31")
+    assert load_settings(settings_file, use_volume_bands=False).as_of_date == dt.date(2025, 7, 31)
+    late = load_settings(settings_file, as_of_date="2025-08-31", use_volume_bands=False)
+    assert late.as_of_date == dt.date(2025, 8, 31)
+    monkeypatch.delenv("MKPI_AS_OF_DATE")
+    settings_file.write_text("freshness_days: {raw: 3}\n")  # no as_of_date: the project's default
+    assert load_settings(settings_file, use_volume_bands=False).as_of_date == DATA_END

@@ -11,6 +11,13 @@ each suite's expectations run in parts grouped by the columns they read (expecta
 part on a dataframe of just its columns, with its own suite, validation definition and checkpoint,
 run with ``batch_parameters={"dataframe": df}``.
 
+Partial data: before the suites are built, the audit counts the rows of every raw table of the
+contract and of every KPI mart's raw inputs (measure_provision); volume and freshness expectations
+apply only where the data comes from provided tables (see suites.py). Each expectation left out
+or relaxed is an entry of AuditResult.skipped with its reason, printed after the summary and
+written to the JSON report (`skipped`, with `sources`: every raw table, provided or not), which
+the publish step copies into the serving file's meta schema.
+
 Exit codes: 0 every suite passed, 1 an expectation failed, 2 the audit could not run.
 A failing run prints one block per failed expectation (suite, table, column, expectation, unexpected
 count and percent, up to five sample keys of failing rows) and writes the same to a JSON report

@@ -262,16 +262,17 @@ def dirt_manifest_file() -> Path:
     return paths.raw_seed_dir() / "_dirt_manifest.json"
 
 
-def _dbt_var_as_of_date() -> str | None:
-    """The dbt var as_of_date as dbt would resolve it: a literal, or `env_var('NAME', 'default')`."""
+def _dbt_var_as_of_date() -> tuple[str | None, str | None]:
+    """The dbt var as_of_date as dbt would resolve it, split in two: (the value set for this run, the
+    project's default). A literal is a value set; `env_var('NAME', 'default')` is set when NAME is."""
     project = yaml.safe_load((paths.PROJECT_ROOT / "dbt_project.yml").read_text())
     value = (project.get("vars") or {}).get("as_of_date")
     if not value:
-        return None
+        return None, None
     match = re.search(r"env_var\(\s*['\"](\w+)['\"]\s*(?:,\s*['\"]([^'\"]*)['\"])?\s*\)", str(value))
     if match:
-        return os.environ.get(match.group(1)) or match.group(2) or None
-    return str(value)
+        return os.environ.get(match.group(1)) or None, match.group(2) or None
+    return str(value), None
 
 
 def load_settings(
@@ -284,7 +285,12 @@ def load_settings(
     doc = yaml.safe_load((settings_file or default_settings_file()).read_text()) or {}
     manifest = json.loads(dirt_manifest_file().read_text()) if dirt_manifest_file().exists() else {}
 
-    choice = as_of_date or _dbt_var_as_of_date() or str(doc.get("as_of_date", "today"))
+    # --as-of-date, else the as-of date this run's dbt build used when it was set (MKPI_AS_OF_DATE),
+    # else the settings file's, else the dbt project's default. (The project's default used to
+    # win over the file, so a settings file's as_of_date had no effect.)
+    run_value, project_default = _dbt_var_as_of_date()
+    choice = as_of_date or run_value or doc.get("as_of_date") or project_default or "today"
+    choice = str(choice.isoformat() if isinstance(choice, dt.date) else choice)
     if choice == "today":
         as_of = dt.date.today()
     elif choice == "data_end":
