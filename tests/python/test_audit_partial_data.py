@@ -197,10 +197,12 @@ def test_a_provided_but_stale_table_still_fails_freshness(partial):
     database, manifest = partial
     result = _run(database, manifest, _settings(DATA_END + dt.timedelta(days=30)))
     assert not result.success
-    # Exactly the provided tables that are stale fail: raw.leads and the mart fed by it. (The
-    # embedded lead_stage_events carry a planted far-future changed_at, so their max stays "fresh".)
+    # Exactly the provided tables that are stale fail, and the mart fed by them. The embedded
+    # lead_stage_events carry a planted far-future changed_at (year 2062): freshness looks at the
+    # newest row that is not future-dated, so that row does not make the stale table look fresh.
     assert _failed(result) == {
         ("raw.leads.typed", COLUMN_MAX, "created_at"),
+        ("raw.lead_stage_events.typed", COLUMN_MAX, "changed_at"),
         (f"kpi.{FULL}", COLUMN_MAX, "date_month"),
     }
     assert "hint: the newest value is older than the freshness window" in audit.format_report(result)
@@ -208,9 +210,13 @@ def test_a_provided_but_stale_table_still_fails_freshness(partial):
     # A per-table window (freshness_days.tables) widens one table ...
     later = DATA_END + dt.timedelta(days=30)
     result = _run(database, manifest, _settings(later, freshness_by_table={"leads": 40}))
-    assert _failed(result) == {(f"kpi.{FULL}", COLUMN_MAX, "date_month")}
+    assert _failed(result) == {
+        ("raw.lead_stage_events.typed", COLUMN_MAX, "changed_at"),
+        (f"kpi.{FULL}", COLUMN_MAX, "date_month"),
+    }
     # ... and null switches its check off, recorded as skipped.
-    result = _run(database, manifest, _settings(later, freshness_by_table={"leads": 40, FULL: None}))
+    tables = {"leads": 40, "lead_stage_events": 40, FULL: None}
+    result = _run(database, manifest, _settings(later, freshness_by_table=tables))
     assert result.success
     assert any(
         s.table == f"kpi.{FULL}" and s.expectation == COLUMN_MAX and "switched off" in s.reason for s in result.skipped

@@ -299,6 +299,10 @@ def _failures(spec: SuiteSpec, df: pd.DataFrame, validation: Any) -> tuple[int, 
             passed += 1
             continue
         kwargs = {k: _jsonable(v) for k, v in config.kwargs.items() if k not in _DROP_KWARGS and v is not None}
+        condition = kwargs.get("row_condition")
+        if isinstance(condition, dict) and {"column", "operator", "parameter"} <= condition.keys():
+            name = (condition["column"] or {}).get("name")
+            kwargs["row_condition"] = f"{name} {condition['operator']} {condition['parameter']}"
         column = config.kwargs.get("column")
         if column is None and "column_A" in config.kwargs:
             column = f"{config.kwargs['column_A']}, {config.kwargs['column_B']}"
@@ -662,7 +666,7 @@ def format_report(result: AuditResult) -> str:
 
 FRESHNESS_HINT = (
     "the newest value is older than the freshness window before the as-of date; if the export is "
-    "simply older, pass --as-of-date YYYY-MM-DD (MKPI_AS_OF_DATE for `marketing-kpi build`), or widen "
+    "simply older, pass --as-of-date YYYY-MM-DD (`marketing-kpi build --as-of YYYY-MM-DD`), or widen "
     "freshness_days in a settings file (--settings FILE or MKPI_AUDIT_SETTINGS)"
 )
 

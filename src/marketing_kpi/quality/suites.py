@@ -50,6 +50,7 @@ from typing import Any
 import great_expectations as gx
 import yaml
 from great_expectations.expectations import Expectation
+from great_expectations.expectations.row_conditions import Column as RowColumn
 
 from marketing_kpi import paths
 from marketing_kpi.contract import Column, Table, load_contract
@@ -471,6 +472,7 @@ def raw_suites(
         if freshness:
             days = settings.freshness_days("raw", table.name)
             typed_name = f"raw.{table.name}.typed"
+            future = settings.as_of_date + dt.timedelta(days=settings.future_slack_days)
             if absent:
                 skipped.append(Skipped(typed_name, relation, _COLUMN_MAX, freshness, "skipped", not_provided))
             elif days is None:
@@ -478,8 +480,15 @@ def raw_suites(
                 skipped.append(Skipped(typed_name, relation, _COLUMN_MAX, freshness, "skipped", reason))
             else:
                 horizon = settings.as_of_date - dt.timedelta(days=days)
-                checks.append(E.ExpectColumnMaxToBeBetween(column=freshness, min_value=_midnight(horizon)))
-            future = settings.as_of_date + dt.timedelta(days=settings.future_slack_days)
+                # The newest row that is not future-dated: one dirty far-future timestamp (staging
+                # quarantines it) must not make a stale export look fresh.
+                checks.append(
+                    E.ExpectColumnMaxToBeBetween(
+                        column=freshness,
+                        min_value=_midnight(horizon),
+                        row_condition=RowColumn(freshness) <= _midnight(future),
+                    )
+                )
             checks.append(
                 E.ExpectColumnValuesToBeBetween(
                     column=freshness, max_value=_midnight(future), mostly=ceilings["not_future_dated"]
