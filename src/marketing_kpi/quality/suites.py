@@ -550,10 +550,14 @@ class Mart:
     raw_inputs: tuple[str, ...] = ()
 
 
-def mart_raw_inputs(manifest: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    """Every manifest node's raw inputs: the sources (as ``schema.identifier``) reached by walking
-    depends_on.nodes upwards, sorted. Seeds (reference data) and macros are not inputs."""
-    nodes, sources = manifest.get("nodes") or {}, manifest.get("sources") or {}
+def mart_raw_inputs(manifest: dict[str, Any], source_name: str = "raw") -> dict[str, tuple[str, ...]]:
+    """Every manifest node's raw inputs: the tables of the `source_name` dbt source (the raw data
+    contract), as ``schema.identifier``, reached by walking depends_on.nodes upwards, sorted. Seeds
+    (reference data), other sources and macros are not raw inputs."""
+    nodes = manifest.get("nodes") or {}
+    sources = {
+        k: v for k, v in (manifest.get("sources") or {}).items() if v.get("source_name", source_name) == source_name
+    }
     found: dict[str, frozenset[str]] = {}
 
     def inputs(unique_id: str) -> frozenset[str]:
@@ -563,6 +567,8 @@ def mart_raw_inputs(manifest: dict[str, Any]) -> dict[str, tuple[str, ...]]:
         if unique_id in sources:
             source = sources[unique_id]
             result = frozenset({f"{source['schema']}.{source.get('identifier') or source['name']}"})
+        elif unique_id.startswith("source."):
+            result = frozenset()
         else:
             parents = (nodes.get(unique_id) or {}).get("depends_on", {}).get("nodes") or []
             result = frozenset().union(*(inputs(parent) for parent in parents))
