@@ -24,6 +24,7 @@ from marketing_kpi import ingest as ingest_module
 from marketing_kpi import paths
 from marketing_kpi.dbt_runner import StepFailed, run_dbt
 from marketing_kpi.ingest import ContractMismatch
+from marketing_kpi.publish import NO_AUDIT_HELP
 
 EMBEDDED_AS_OF = "2026-10-31"  # the embedded dataset's last day (dbt_project.yml's default as_of_date)
 
@@ -157,6 +158,11 @@ def build(
             "dashboard (static HTML from the published file)",
             lambda: dashboard.build_dashboard(serving / "marketing_kpi.duckdb", serving / "dashboard"),
         )
+    if not audit and publish:
+        from marketing_kpi import publish as publisher
+
+        notice_args = ["--as-of-date", as_of] + (["--no-volume-bands"] if data_dir is not None else [])
+        print(publisher.not_published_notice(paths.serving_dir(), notice_args), flush=True)
     if docs:
         step("dbt docs generate", lambda: run_dbt(["docs", "generate"]))
 
@@ -208,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p_build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     p_build.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")
-    p_build.add_argument("--no-audit", action="store_true", help="skip the GX audit (and therefore publishing)")
+    p_build.add_argument("--no-audit", action="store_true", help=NO_AUDIT_HELP)
     p_build.add_argument("--no-publish", action="store_true", help="build and audit, but do not publish")
     p_build.add_argument(
         "--unit-tests",

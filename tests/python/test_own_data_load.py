@@ -243,3 +243,20 @@ def test_check_only_names_absent_and_header_only_sources(tmp_path: Path, capsys:
     out = capsys.readouterr().out
     assert "sources provided: channels, leads, lead_stage_events" in out
     assert "orders (header only)" in out and "survey_responses (no file)" in out
+
+
+def test_build_without_audit_says_it_did_not_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`build --no-audit` never publishes, and says so with the way to publish (load and dbt stubbed)."""
+    monkeypatch.setenv("MKPI_SERVING_DIR", str(tmp_path / "serving"))
+    monkeypatch.setenv("MKPI_AS_OF_DATE", "2026-10-31")
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli, "_ingest", lambda *a, **k: None)
+    monkeypatch.setattr(cli, "run_dbt", lambda args, **k: calls.append(list(args)))
+    assert cli.main(["build", "--no-audit", "--no-docs"]) == 0
+    out = capsys.readouterr().out
+    assert "NOT PUBLISHED: the audit was skipped (--no-audit)" in out
+    assert "marketing-kpi audit --as-of-date 2026-10-31 && marketing-kpi publish --require-audit-file" in out
+    assert not (tmp_path / "serving").exists()
+    assert calls == [["build", "--resource-type", "model", "--resource-type", "test"]]
