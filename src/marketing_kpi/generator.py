@@ -16,7 +16,8 @@ Europe, marketing on twelve channels:
   affiliate): each channel has a daily budget (grown by a gentle trend, Q4 up, August and late
   December down, B2B weekends down) split across its active campaigns. Spend buys impressions at a
   channel CPM and clicks at a channel CTR (search 3-6 %, display 0.1-0.4 %, LinkedIn the most
-  expensive click). Leads arrive as a Poisson process with mean ``spend / channel CPL``.
+  expensive click, $11.50). Leads arrive as a Poisson process with mean ``spend / channel CPL``
+  (B2B costs per lead: $240 on Meta to $820 on LinkedIn).
 * **Email** (hubspot, not paid): campaigns with several sends each; leads follow the clicks.
 * **Unpaid** (organic_search, organic_social, referral, direct): a daily Poisson lead rate, no
   campaigns.
@@ -29,17 +30,24 @@ declared budget), so a fit-based score genuinely predicts conversion:
 ==================  =========  ==========================================
 step                base rate  time to the step (lognormal median)
 ==================  =========  ==========================================
-lead -> mql         ~46 %      2 days (hours to weeks)
-mql -> sql          ~56 %      5 days
-sql -> opportunity  ~65 %      8 days
-opportunity -> won  ~26 %      35 days (weeks to months)
+lead -> mql         ~50 %      2 days (hours to weeks)
+mql -> sql          ~22 %      5 days
+sql -> opportunity  ~72 %      8 days
+opportunity -> won  ~36 %      35 days (weeks to months)
 ==================  =========  ==========================================
 
 Nothing happens after the end of the range, so recent leads are right-censored. A won lead becomes
 a customer (``cus_000001``...) at its 'won' time and is billed monthly: a 'new' order, then one
-'renewal' invoice per product line per month until it churns (monthly churn 1.5-5 % by channel,
+'renewal' invoice per product line per month until it churns (monthly churn 0.75-2.5 % by channel,
 higher for unhappy customers), occasional 'expansion' and 'cross_sell' orders and ~2 % refunds
-(negative amounts). Customers answer NPS surveys; satisfaction varies by channel and size.
+(negative amounts). Plans cost $25-$3,000 a month by company size (MRR_BY_SIZE). Customers answer
+NPS surveys; satisfaction varies by channel and size.
+
+The economics at the default range and seed (README, "The embedded dataset"; held in their bands
+by tests/python/test_demo_economics.py): ~2,600 leads from ~100 k sessions (session-to-lead
+~2.5 %), MQL->SQL ~22 %, ~80 customers, blended LTV:CAC ~4 and CAC payback ~15 months. Every
+customer is acquired inside the range, so media spend is about one year's revenue (a young
+company's spend share, not the 8-15 % of a mature one with an installed base).
 
 Web sessions, touchpoints (anonymous visitor touches before the form, the form touch at the lead's
 created_at, nurture and sales touches afterwards) and email sends are consistent with the leads.
@@ -295,6 +303,16 @@ MIN_EXPANSION = 10.0
 def price_point(amount: float) -> float:
     """A list price: rounded to tens, minus 1 (49, 199, ...), never below MIN_LINE_PRICE."""
     return max(MIN_LINE_PRICE, round(amount, -1) - 1.0)
+
+
+def price_points(amounts: np.ndarray) -> np.ndarray:
+    """price_point of every amount (the bulk generator's vectorised billing)."""
+    return np.maximum(MIN_LINE_PRICE, np.round(amounts, -1) - 1.0)
+
+
+def expansion_amounts(amounts: np.ndarray) -> np.ndarray:
+    """Expansion deltas rounded to tens, never below MIN_EXPANSION."""
+    return np.maximum(MIN_EXPANSION, np.round(amounts, -1))
 
 
 BUDGET_MEDIAN_BY_SIZE = (3_000.0, 10_000.0, 30_000.0, 80_000.0, 200_000.0)
