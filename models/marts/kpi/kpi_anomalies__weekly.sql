@@ -27,7 +27,7 @@
       robust_scale         the larger of 1.4826 × MAD and sampling_error; null when MAD is 0
       robust_z_score       (value − baseline_median) / robust_scale, evaluated weeks only
       relative_change_from_baseline  (value − baseline_median) / |baseline_median|, evaluated only
-    An outlier: an evaluated week with |robust_z_score| > var('anomaly_z_threshold', 3.5) and
+    An outlier: an evaluated week with |robust_z_score| > var('anomaly_z_threshold', 4.0) and
     |relative_change_from_baseline| >= var('anomaly_min_relative_change', 0.25). is_anomaly: an
     outlier whose previous week was not an outlier in the same direction (a sustained shift alerts
     once, at its onset); is_continued_anomaly: an outlier that continues the previous week's.
@@ -38,7 +38,7 @@
 
 {%- set baseline_weeks = var('anomaly_baseline_weeks', 8) -%}
 {%- set min_baseline_weeks = var('anomaly_min_baseline_weeks', 6) -%}
-{%- set z_threshold = var('anomaly_z_threshold', 3.5) -%}
+{%- set z_threshold = var('anomaly_z_threshold', 4.0) -%}
 {%- set min_volume = var('anomaly_min_volume', 5) -%}
 {%- set min_relative_change = var('anomaly_min_relative_change', 0.25) -%}
 {#- metrics whose value is a count of events (their volume is the count itself) and money
