@@ -13,7 +13,10 @@ Policy (one rule for every KPI, so the targets are explainable):
   significant digits; a quarter's target equals its months' (every targeted KPI is a ratio);
 * overall (all-channel) targets for every KPI of int_kpi_values__monthly except those that
   centre on zero or are two-sided (UNTARGETED), per-channel targets for CHANNEL_TARGETED_KPIS;
-  only positive baselines give a target.
+  only positive baselines give a target;
+* a target respects its KPI's range: a KPI whose registry unit is 'fraction' (a share, 0..1) gets
+  a target clamped to [0, 1] (a 98 % retention improved by 5 % would ask for 103 %, which no
+  month can reach; the target is then 1).
 
 Run after a build: `python -m marketing_kpi.kpi_targets` (reads the built warehouse, rewrites the
 CSV). The committed CSV is the plan; re-running it is a planning decision, not part of the build.
@@ -77,9 +80,23 @@ def _baseline(points: list[Point]) -> float:
     return median
 
 
-def compute_targets(values: list[tuple], directions: dict[str, str]) -> list[tuple]:
+FRACTION_UNIT = "fraction"
+
+
+def _clamp_to_range(target: float, unit: str | None) -> float:
+    """A fraction KPI's target kept inside [0, 1]; other units unchanged."""
+    if unit == FRACTION_UNIT:
+        return min(max(target, 0.0), 1.0)
+    return target
+
+
+def compute_targets(
+    values: list[tuple], directions: dict[str, str], units: dict[str, str] | None = None
+) -> list[tuple]:
     """Targets from monthly (period_start, kpi_id, channel_id, value[, numerator, denominator])
-    rows; see the module docstring."""
+    rows; see the module docstring. units: the registry unit per kpi_id (a 'fraction' KPI's
+    target is clamped to [0, 1])."""
+    units = units or {}
     series: dict[tuple[str, str | None], dict[dt.date, Point]] = defaultdict(dict)
     for month, kpi_id, channel_id, value, *parts in values:
         if kpi_id in UNTARGETED or kpi_id not in directions or value is None:
@@ -99,7 +116,7 @@ def compute_targets(values: list[tuple], directions: dict[str, str]) -> list[tup
             baseline = _baseline(prior if len(prior) >= 6 else first_year)
             if baseline <= 0:
                 continue
-            target = _round(baseline * factor)
+            target = _clamp_to_range(_round(baseline * factor), units.get(kpi_id))
             rows.append((kpi_id, "month", month.isoformat(), channel_id or "", target))
             quarter = _quarter_start(month)
             if quarter not in quarters_done:
@@ -111,12 +128,14 @@ def compute_targets(values: list[tuple], directions: dict[str, str]) -> list[tup
 def main(argv: list[str] | None = None) -> int:
     out = paths.reference_seed_dir() / "kpi_targets.csv"
     relation = relation_name(load_manifest(), "int_kpi_values__monthly")
-    directions = {k.kpi_id: k.direction for k in load_registry()}
+    registry = load_registry()
+    directions = {k.kpi_id: k.direction for k in registry}
+    units = {k.kpi_id: k.unit for k in registry}
     with duckdb.connect(str(paths.build_database()), read_only=True) as con:
         values = con.execute(
             f"select period_start, kpi_id, channel_id, value, numerator, denominator from {relation}"
         ).fetchall()
-    rows = compute_targets(values, directions)
+    rows = compute_targets(values, directions, units)
     write_targets(rows, out)
     print(f"wrote {len(rows)} targets to {out}")
     return 0

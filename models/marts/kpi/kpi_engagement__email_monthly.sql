@@ -37,6 +37,7 @@ final as (
 
     select
         date_month,
+        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         campaign_id,
         channel_id,
         sends,

@@ -46,6 +46,7 @@ final as (
 
     select
         cohort_month,
+        {{ is_period_complete('cohort_month', 'month') }} as is_complete_period,
         channel_id,
         cast(leads as bigint) as leads,
         cast(marketing_qualified_leads as bigint) as marketing_qualified_leads,

@@ -36,6 +36,7 @@ final as (
     select
         score_band,
         cohort_month,
+        {{ is_period_complete('cohort_month', 'month') }} as is_complete_period,
         cast(leads as bigint) as leads,
         cast(marketing_qualified_leads as bigint) as marketing_qualified_leads,
         cast(sales_qualified_leads as bigint) as sales_qualified_leads,

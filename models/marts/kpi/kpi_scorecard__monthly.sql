@@ -8,7 +8,9 @@
     target counts up to 20 % extra, a negative value (ROI) counts 0; weighted_score = weight ×
     attainment_score. Month-over-month and year-over-year changes compare with the same KPI and
     channel one and twelve months earlier: (value − earlier) / |earlier|, null when either is
-    missing or the earlier value is 0.
+    missing or the earlier value is 0. A month not over at the as-of date (is_complete_period
+    false, macro is_period_complete) is never scored: attainment, score and health band stay null
+    and score_status says 'incomplete period'.
 -#}
 
 {%- set attainment_cap = var('scorecard_attainment_cap', 1.2) -%}
@@ -77,7 +79,12 @@ with_attainment as (
 
     select
         *,
-        {{ kpi_attainment('value', 'target', 'direction') }} as attainment
+        {{ is_period_complete('period_start', 'month') }} as is_complete_period,
+        -- a month not over at the as-of date is never scored: its value is still moving
+        case
+            when {{ is_period_complete('period_start', 'month') }}
+                then {{ kpi_attainment('value', 'target', 'direction') }}
+        end as attainment
 
     from with_targets
 
@@ -138,6 +145,7 @@ final as (
 
     select
         cast(period_start as date) as period_start,
+        is_complete_period,
         cast(period_type as {{ dbt.type_string() }}) as period_type,
         cast(kpi_id as {{ dbt.type_string() }}) as kpi_id,
         cast(channel_id as {{ dbt.type_string() }}) as channel_id,
@@ -154,6 +162,15 @@ final as (
             {{ kpi_health_band('attainment', 'on_track_threshold', 'warning_threshold') }}
             as {{ dbt.type_string() }}
         ) as health_band,
+        cast(
+            case
+                when not is_complete_period then 'incomplete period'
+                when attainment is not null then 'scored'
+                when value is null then 'no value'
+                when target is null then 'no target'
+                else 'no finite attainment'
+            end as {{ dbt.type_string() }}
+        ) as score_status,
         cast(weight as double) as weight,
         cast(weight * attainment_score as double) as weighted_score,
         cast(previous_period_value as double) as previous_period_value,
