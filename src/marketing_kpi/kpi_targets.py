@@ -98,20 +98,29 @@ def compute_targets(
     target is clamped to [0, 1])."""
     units = units or {}
     series: dict[tuple[str, str | None], dict[dt.date, Point]] = defaultdict(dict)
+    unvalued_months: dict[tuple[str, str | None], set[dt.date]] = defaultdict(set)
     for month, kpi_id, channel_id, value, *parts in values:
-        if kpi_id in UNTARGETED or kpi_id not in directions or value is None:
+        if kpi_id in UNTARGETED or kpi_id not in directions:
             continue
         if channel_id is not None and kpi_id not in CHANNEL_TARGETED_KPIS:
             continue
+        if value is None:
+            # a month without a value yet adds nothing to a baseline (see right_edge below)
+            unvalued_months[(kpi_id, channel_id)].add(month)
+            continue
         numerator, denominator = (None if x is None else float(x) for x in (parts + [None, None])[:2])
         series[(kpi_id, channel_id)][month] = (float(value), numerator, denominator)
+    last_month = max((row[0] for row in values), default=None)  # the as-of month
     rows: list[tuple] = []
     for (kpi_id, channel_id), by_month in sorted(series.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         months = sorted(by_month)
         first_year = [by_month[m] for m in months[:12]]
         factor = 1 + TARGET_IMPROVEMENT if directions[kpi_id] == "higher_is_better" else 1 - TARGET_IMPROVEMENT
         quarters_done: set[dt.date] = set()
-        for month in months:
+        # the as-of month keeps its target when its value is not known yet (churn and retention
+        # are null until the month is over); other months without a value stay untargeted
+        right_edge = {m for m in unvalued_months[(kpi_id, channel_id)] if months[-1] < m == last_month}
+        for month in months + sorted(right_edge):
             prior = [p for m, p in by_month.items() if dt.date(month.year - 1, 1, 1) <= m < dt.date(month.year, 1, 1)]
             baseline = _baseline(prior if len(prior) >= 6 else first_year)
             if baseline <= 0:

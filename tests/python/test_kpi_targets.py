@@ -58,3 +58,10 @@ def test_every_committed_target_of_a_fraction_kpi_is_a_fraction() -> None:
     assert fractions, "no fraction KPI has a target: the check would prove nothing"
     outside = [(r["kpi_id"], r["period_start"], r["target_value"]) for r in fractions if not 0 <= float(r["target_value"]) <= 1]
     assert not outside, f"kpi_targets.csv: fraction KPI targets outside [0, 1] ({len(outside)} rows), e.g. {outside[:5]}"
+
+
+def test_a_month_without_a_value_yet_keeps_its_target() -> None:
+    # the incomplete as-of month has no churn value (null until it is over): the plan still has it
+    rows = [(m, "churn_rate", None, 0.02, 2.0, 100.0) for m in MONTHS]
+    rows.append((dt.date(2026, 1, 1), "churn_rate", None, None, None, 100.0))
+    assert _targets(rows)["2026-01-01"] == 0.019
