@@ -56,8 +56,10 @@ def test_every_committed_target_of_a_fraction_kpi_is_a_fraction() -> None:
         rows = list(csv.DictReader(f))
     fractions = [r for r in rows if units.get(r["kpi_id"]) == "fraction"]
     assert fractions, "no fraction KPI has a target: the check would prove nothing"
-    outside = [(r["kpi_id"], r["period_start"], r["target_value"]) for r in fractions if not 0 <= float(r["target_value"]) <= 1]
-    assert not outside, f"kpi_targets.csv: fraction KPI targets outside [0, 1] ({len(outside)} rows), e.g. {outside[:5]}"
+    outside = [
+        (r["kpi_id"], r["period_start"], r["target_value"]) for r in fractions if not 0 <= float(r["target_value"]) <= 1
+    ]
+    assert not outside, f"kpi_targets.csv: fraction KPI targets outside [0, 1] ({len(outside)} rows): {outside[:5]}"
 
 
 def test_a_month_without_a_value_yet_keeps_its_target() -> None:

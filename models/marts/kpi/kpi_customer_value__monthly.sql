@@ -26,10 +26,13 @@ aggregated as (
         cast(count(case when was_active_last_month then customer_id end) as bigint) as customers_at_start,
         -- retention and churn of a month are only known once it is over (int_customer_months):
         -- null for the as-of month, which the rates below then leave null too
-        case when is_complete_month then cast(count(case when is_retained then customer_id end) as bigint) end
-            as retained_customers,
-        case when is_complete_month then cast(count(case when is_churned_this_month then customer_id end) as bigint) end
-            as churned_customers,
+        case
+            when is_complete_month then cast(count(case when is_retained then customer_id end) as bigint)
+        end as retained_customers,
+        case
+            when is_complete_month
+                then cast(count(case when is_churned_this_month then customer_id end) as bigint)
+        end as churned_customers,
         cast(sum(case when was_active_last_month then net_revenue_last_month else 0 end) as decimal(18, 2))
             as revenue_at_start,
         case
@@ -39,8 +42,9 @@ aggregated as (
         case
             when is_complete_month
                 then cast(
-                    sum(case when is_churned_this_month then net_revenue_last_month else 0 end) as decimal(18, 2)
-                )
+                        sum(case when is_churned_this_month then net_revenue_last_month else 0 end)
+                        as decimal(18, 2)
+                    )
         end as churned_revenue
 
     from customer_months

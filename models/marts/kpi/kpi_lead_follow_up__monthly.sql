@@ -97,8 +97,10 @@ final as (
             as sla_attainment_rate,
         cast(leads_within_sla_clock_hours as bigint) as leads_within_sla_clock_hours,
         cast(leads_sla_clock_hours_pending as bigint) as leads_sla_clock_hours_pending,
-        cast({{ sla_attainment_rate('leads_within_sla_clock_hours', 'leads - leads_sla_clock_hours_pending') }} as double)
-            as sla_attainment_rate_clock_hours
+        cast(
+            {{ sla_attainment_rate('leads_within_sla_clock_hours', 'leads - leads_sla_clock_hours_pending') }}
+            as double
+        ) as sla_attainment_rate_clock_hours
 
     from monthly
 
