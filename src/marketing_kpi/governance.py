@@ -66,6 +66,10 @@ class Kpi:
     owner: str
     on_track_threshold: float
     warning_threshold: float
+    # Tables the KPI needs ('|'-separated raw or reference table names) and the funnel stages it
+    # counts ('|'-separated, '' = none): without them the KPI is not available (null, never 0).
+    required_sources: str
+    required_funnel_stages: str
     formula_macro: str
     mart_model: str
     mart_column: str

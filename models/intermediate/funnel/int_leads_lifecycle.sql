@@ -30,6 +30,26 @@ orders as (
 
 ),
 
+funnel_stages_tracked as (
+
+    select * from {{ ref('int_funnel_stages_tracked') }}
+
+),
+
+stages_tracked as (
+
+    -- One row: which of the later funnel stages the CRM tracks.
+    select
+        max(case when funnel_stage = 'mql' and is_tracked then 1 else 0 end) = 1 as is_mql_tracked,
+        max(case when funnel_stage = 'sql' and is_tracked then 1 else 0 end) = 1 as is_sql_tracked,
+        max(case when funnel_stage = 'opportunity' and is_tracked then 1 else 0 end) = 1
+            as is_opportunity_tracked,
+        max(case when funnel_stage = 'won' and is_tracked then 1 else 0 end) = 1 as is_won_tracked
+
+    from funnel_stages_tracked
+
+),
+
 first_event_per_stage as (
 
     select
@@ -93,17 +113,31 @@ events_joined as (
 
 implied_stage_times as (
 
-    -- Each stage is reached at the earliest event of itself or any later stage (implied-min rule).
+    -- Each tracked stage is reached at the earliest event of itself or any later stage
+    -- (implied-min rule); an untracked stage is never reached.
     select
-        *,
-        first_won_event_at as implied_won_at,
-        {{ least_of(['first_opportunity_event_at', 'first_won_event_at']) }} as implied_opportunity_at,
-        {{ least_of(['first_sql_event_at', 'first_opportunity_event_at', 'first_won_event_at']) }}
-            as implied_sql_at,
-        {{ least_of(['first_mql_event_at', 'first_sql_event_at', 'first_opportunity_event_at',
-            'first_won_event_at']) }} as implied_mql_at
+        events_joined.*,
+        case when stages_tracked.is_won_tracked then events_joined.first_won_event_at end
+            as implied_won_at,
+        case
+            when stages_tracked.is_opportunity_tracked
+                then {{ least_of(['events_joined.first_opportunity_event_at',
+                    'events_joined.first_won_event_at']) }}
+        end as implied_opportunity_at,
+        case
+            when stages_tracked.is_sql_tracked
+                then {{ least_of(['events_joined.first_sql_event_at',
+                    'events_joined.first_opportunity_event_at', 'events_joined.first_won_event_at']) }}
+        end as implied_sql_at,
+        case
+            when stages_tracked.is_mql_tracked
+                then {{ least_of(['events_joined.first_mql_event_at',
+                    'events_joined.first_sql_event_at', 'events_joined.first_opportunity_event_at',
+                    'events_joined.first_won_event_at']) }}
+        end as implied_mql_at
 
     from events_joined
+    cross join stages_tracked
 
 ),
 
