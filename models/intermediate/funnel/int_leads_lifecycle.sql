@@ -38,13 +38,15 @@ funnel_stages_tracked as (
 
 stages_tracked as (
 
-    -- One row: which of the later funnel stages the CRM tracks.
+    -- One row: which of the later funnel stages the CRM tracks (a stage without a row counts as
+    -- tracked; int_funnel_stages_tracked always has a row per stage).
     select
-        max(case when funnel_stage = 'mql' and is_tracked then 1 else 0 end) = 1 as is_mql_tracked,
-        max(case when funnel_stage = 'sql' and is_tracked then 1 else 0 end) = 1 as is_sql_tracked,
-        max(case when funnel_stage = 'opportunity' and is_tracked then 1 else 0 end) = 1
-            as is_opportunity_tracked,
-        max(case when funnel_stage = 'won' and is_tracked then 1 else 0 end) = 1 as is_won_tracked
+        {% for stage in ['mql', 'sql', 'opportunity', 'won'] %}
+            coalesce(
+                max(case when funnel_stage = '{{ stage }}' then case when is_tracked then 1 else 0 end end),
+                1
+            ) = 1 as is_{{ stage }}_tracked{{ ',' if not loop.last }}
+        {% endfor %}
 
     from funnel_stages_tracked
 

@@ -107,10 +107,10 @@ final as (
         promoters,
         passives,
         detractors,
-        cast({{ net_promoter_score('promoters', 'detractors', 'responses') }} as double)
+        cast({{ kpi_if_available('net_promoter_score', net_promoter_score('promoters', 'detractors', 'responses')) }} as double)
             as net_promoter_score,
-        cast({{ promoter_rate('promoters', 'responses') }} as double) as promoter_rate,
-        cast({{ detractor_rate('detractors', 'responses') }} as double) as detractor_rate
+        cast({{ kpi_if_available('promoter_rate', promoter_rate('promoters', 'responses')) }} as double) as promoter_rate,
+        cast({{ kpi_if_available('detractor_rate', detractor_rate('detractors', 'responses')) }} as double) as detractor_rate
 
     from aggregated
 
