@@ -158,6 +158,35 @@ def registry_problems(manifest: Mapping[str, Any], registry: list[Kpi], exceptio
     return problems
 
 
+# The reference tables a KPI may need (the same list as the dbt macro availability_source_tables)
+# and the funnel stages a CRM may or may not track (int_funnel_stages_tracked).
+AVAILABILITY_REFERENCE_TABLES = ("channel_budgets", "kpi_targets", "working_hours")
+FUNNEL_STAGES = ("mql", "sql", "opportunity", "won")
+
+
+def availability_problems(registry: list[Kpi], contract_tables: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Problems with the registry's required_sources / required_funnel_stages: every KPI names at
+    least one table, only known tables (raw contract tables or the reference tables above) and
+    known funnel stages, and every raw table's `requires` (tables its rows are checked against)
+    along with it. `contract_tables` maps each raw table to its `requires`."""
+    known = set(contract_tables) | set(AVAILABILITY_REFERENCE_TABLES)
+    problems = []
+    for k in registry:
+        tables = [t for t in k.required_sources.split("|") if t]
+        stages = [s for s in k.required_funnel_stages.split("|") if s]
+        if not tables:
+            problems.append(f"{k.kpi_id}: required_sources is empty")
+        problems += [f"{k.kpi_id}: required source {t!r} is not a raw or reference table" for t in tables if t not in known]
+        problems += [f"{k.kpi_id}: required funnel stage {s!r} is not one of {FUNNEL_STAGES}" for s in stages if s not in FUNNEL_STAGES]
+        for t in tables:
+            problems += [
+                f"{k.kpi_id}: needs {t}, whose rows are checked against {r}, so it must need {r} too"
+                for r in contract_tables.get(t, ())
+                if r not in tables
+            ]
+    return problems
+
+
 def semantic_metric_problems(manifest: Mapping[str, Any], registry: list[Kpi]) -> list[str]:
     """Hook for the semantic layer: every registry KPI has a MetricFlow metric named metric_name,
     and every computed metric (ratio, derived, cumulative, conversion) is a registry KPI. Simple

@@ -60,14 +60,18 @@ stage_items as (
 
 ),
 
-{#- One row each: a flag per source table and per funnel stage, to check the KPIs against. #}
+{#- One row each: a flag per source table and per funnel stage, to check the KPIs against (a
+    table or stage without a row counts as available, like in the availability macros; the
+    upstream models always have a row for each). #}
 
 provided_flags as (
 
     select
         {% for source_table, source_kind in source_tables %}
-            max(case when source_table = '{{ source_table }}' and is_provided then 1 else 0 end) = 1
-                as is_{{ source_table }}_provided{{ ',' if not loop.last }}
+            coalesce(
+                max(case when source_table = '{{ source_table }}' then case when is_provided then 1 else 0 end end),
+                1
+            ) = 1 as is_{{ source_table }}_provided{{ ',' if not loop.last }}
         {% endfor %}
 
     from sources_provided
@@ -78,8 +82,10 @@ tracked_flags as (
 
     select
         {% for funnel_stage in funnel_stages %}
-            max(case when funnel_stage = '{{ funnel_stage }}' and is_tracked then 1 else 0 end) = 1
-                as is_{{ funnel_stage }}_tracked{{ ',' if not loop.last }}
+            coalesce(
+                max(case when funnel_stage = '{{ funnel_stage }}' then case when is_tracked then 1 else 0 end end),
+                1
+            ) = 1 as is_{{ funnel_stage }}_tracked{{ ',' if not loop.last }}
         {% endfor %}
 
     from funnel_stages_tracked
