@@ -36,11 +36,14 @@ checked as (
     select
         leads_lifecycle.lead_id,
         case
-            when leads_lifecycle.is_mql and not stages_tracked.is_mql_tracked then 'untracked stage reached: mql'
-            when leads_lifecycle.is_sql and not stages_tracked.is_sql_tracked then 'untracked stage reached: sql'
+            when leads_lifecycle.is_mql and not stages_tracked.is_mql_tracked
+                then 'untracked stage reached: mql'
+            when leads_lifecycle.is_sql and not stages_tracked.is_sql_tracked
+                then 'untracked stage reached: sql'
             when leads_lifecycle.is_opportunity and not stages_tracked.is_opportunity_tracked
                 then 'untracked stage reached: opportunity'
-            when leads_lifecycle.is_won and not stages_tracked.is_won_tracked then 'untracked stage reached: won'
+            when leads_lifecycle.is_won and not stages_tracked.is_won_tracked
+                then 'untracked stage reached: won'
             when
                 stages_tracked.is_mql_tracked and not leads_lifecycle.is_mql
                 and (leads_lifecycle.is_sql or leads_lifecycle.is_opportunity or leads_lifecycle.is_won)

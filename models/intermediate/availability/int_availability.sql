@@ -6,13 +6,19 @@
       kpi           every registry KPI: available when all its required_sources are provided and
                     all its required_funnel_stages are tracked (seeds/reference/kpi_registry.csv)
 
-    reason says in plain words why an item is not available (null when it is). The KPI marts read
+    reason says in plain words why an item is not available (null when it is); the KPI reason
+    joins its two parts with concat_ws, which skips the part that is null (|| keeps nulls null). The KPI marts read
     this model through the macros of macros/kpi/kpi_availability.sql, so an unavailable KPI or
     measure is null in every mart, never 0; kpi_availability publishes the KPI rows.
 -#}
 
 {%- set source_tables = marketing_kpi.availability_source_tables() -%}
 {%- set funnel_stages = ['mql', 'sql', 'opportunity', 'won'] -%}
+{%- set source_reason = ' data was provided (the table is empty)' -%}
+{%- set stage_reason_start = 'the CRM does not track the ' -%}
+{%- set stage_reason_end = ' stage (no stage change in the data ever reaches it)' -%}
+{%- set missing_reason = 'needs data that was not provided: ' -%}
+{%- set untracked_reason = 'counts funnel stages the CRM does not track: ' -%}
 
 with
 
@@ -64,17 +70,35 @@ stage_items as (
     table or stage without a row counts as available, like in the availability macros; the
     upstream models always have a row for each). #}
 
+sources_flagged as (
+
+    select
+        source_table,
+        case when is_provided then 1 else 0 end as provided_flag
+
+    from sources_provided
+
+),
+
+stages_flagged as (
+
+    select
+        funnel_stage,
+        case when is_tracked then 1 else 0 end as tracked_flag
+
+    from funnel_stages_tracked
+
+),
+
 provided_flags as (
 
     select
         {% for source_table, source_kind in source_tables %}
-            coalesce(
-                max(case when source_table = '{{ source_table }}' then case when is_provided then 1 else 0 end end),
-                1
-            ) = 1 as is_{{ source_table }}_provided{{ ',' if not loop.last }}
+            coalesce(max(case when source_table = '{{ source_table }}' then provided_flag end), 1) = 1
+                as is_{{ source_table }}_provided{% if not loop.last %},{% endif %}
         {% endfor %}
 
-    from sources_provided
+    from sources_flagged
 
 ),
 
@@ -82,13 +106,11 @@ tracked_flags as (
 
     select
         {% for funnel_stage in funnel_stages %}
-            coalesce(
-                max(case when funnel_stage = '{{ funnel_stage }}' then case when is_tracked then 1 else 0 end end),
-                1
-            ) = 1 as is_{{ funnel_stage }}_tracked{{ ',' if not loop.last }}
+            coalesce(max(case when funnel_stage = '{{ funnel_stage }}' then tracked_flag end), 1) = 1
+                as is_{{ funnel_stage }}_tracked{% if not loop.last %},{% endif %}
         {% endfor %}
 
-    from funnel_stages_tracked
+    from stages_flagged
 
 ),
 
@@ -170,22 +192,12 @@ final as (
         case when not is_available then untracked_funnel_stages end as untracked_funnel_stages,
         case
             when is_available then cast(null as {{ dbt.type_string() }})
-            when item_type = 'source'
-                then {{ dbt.concat(["'no ' ", "item_id", "' data was provided (the table is empty)'"]) }}
-            when item_type = 'funnel_stage'
-                then {{ dbt.concat(["'the CRM does not track the '", "item_id",
-                    "' stage (no stage change in the data ever reaches it)'"]) }}
+            when item_type = 'source' then 'no ' || item_id || '{{ source_reason }}'
+            when item_type = 'funnel_stage' then '{{ stage_reason_start }}' || item_id || '{{ stage_reason_end }}'
             else concat_ws(
                 '; ',
-                case
-                    when missing_sources is not null
-                        then {{ dbt.concat(["'needs data that was not provided: '", "missing_sources"]) }}
-                end,
-                case
-                    when untracked_funnel_stages is not null
-                        then {{ dbt.concat(["'counts funnel stages the CRM does not track: '",
-                            "untracked_funnel_stages"]) }}
-                end
+                '{{ missing_reason }}' || missing_sources,
+                '{{ untracked_reason }}' || untracked_funnel_stages
             )
         end as reason
 

@@ -36,19 +36,27 @@ funnel_stages_tracked as (
 
 ),
 
+stages_flagged as (
+
+    select
+        funnel_stage,
+        case when is_tracked then 1 else 0 end as tracked_flag
+
+    from funnel_stages_tracked
+
+),
+
 stages_tracked as (
 
     -- One row: which of the later funnel stages the CRM tracks (a stage without a row counts as
     -- tracked; int_funnel_stages_tracked always has a row per stage).
     select
         {% for stage in ['mql', 'sql', 'opportunity', 'won'] %}
-            coalesce(
-                max(case when funnel_stage = '{{ stage }}' then case when is_tracked then 1 else 0 end end),
-                1
-            ) = 1 as is_{{ stage }}_tracked{{ ',' if not loop.last }}
+            coalesce(max(case when funnel_stage = '{{ stage }}' then tracked_flag end), 1) = 1
+                as is_{{ stage }}_tracked{% if not loop.last %},{% endif %}
         {% endfor %}
 
-    from funnel_stages_tracked
+    from stages_flagged
 
 ),
 

@@ -93,7 +93,10 @@ calendar as (
 
     select
         *,
-        cast({{ dbt.datediff('date_month', 'next_month_start', 'day') }} as integer) as days_in_month,  -- noqa: LT05
+        cast(
+            {{ dbt.datediff('date_month', 'next_month_start', 'day') }}
+            as integer
+        ) as days_in_month,  -- noqa: LT05
         {{ dbt.datediff('date_month', 'as_of_date', 'day') }} as days_from_month_start_to_as_of_date  -- noqa: LT05
 
     from month_bounds
@@ -123,9 +126,16 @@ final as (
         channel_id,
         planned_spend,
         actual_spend,
-        cast({{ kpi_if_available('budget_variance', budget_variance('actual_spend', 'planned_spend')) }} as decimal(18, 2))
+        cast(
+            {{ kpi_if_available('budget_variance', budget_variance('actual_spend', 'planned_spend')) }}
+            as decimal(18, 2)
+        )
             as budget_variance,
-        cast({{ kpi_if_available('budget_variance_rate', budget_variance_rate('actual_spend', 'planned_spend')) }} as double)
+        cast(
+            {{ kpi_if_available('budget_variance_rate',
+                budget_variance_rate('actual_spend', 'planned_spend')) }}
+            as double
+        )
             as budget_variance_rate,
         days_in_month,
         elapsed_days,

@@ -224,21 +224,25 @@ final as (
         {{ measure_if_provided(['ad_performance', 'campaigns'], 'with_invalid_spend.clicks') }}
             as clicks,
         cast(
-            {{ kpi_if_available('click_through_rate', click_through_rate('with_invalid_spend.clicks', 'with_invalid_spend.impressions')) }}
+            {{ kpi_if_available('click_through_rate',
+                click_through_rate('with_invalid_spend.clicks', 'with_invalid_spend.impressions')) }}
             as double
         ) as click_through_rate,
         cast(
-            {{ kpi_if_available('cost_per_click', cost_per_click('with_invalid_spend.spend', 'with_invalid_spend.clicks')) }}
+            {{ kpi_if_available('cost_per_click',
+                cost_per_click('with_invalid_spend.spend', 'with_invalid_spend.clicks')) }}
             as double
         ) as cost_per_click,
         cast(
-            {{ kpi_if_available('cost_per_mille', cost_per_mille('with_invalid_spend.spend', 'with_invalid_spend.impressions')) }}
+            {{ kpi_if_available('cost_per_mille',
+                cost_per_mille('with_invalid_spend.spend', 'with_invalid_spend.impressions')) }}
             as double
         ) as cost_per_mille,
         {{ measure_if_provided('leads', 'with_invalid_spend.leads') }}
             as leads,
         cast(
-            {{ kpi_if_available('cost_per_lead', cost_per_lead('with_invalid_spend.spend', 'with_invalid_spend.leads')) }}
+            {{ kpi_if_available('cost_per_lead',
+                cost_per_lead('with_invalid_spend.spend', 'with_invalid_spend.leads')) }}
             as double
         ) as cost_per_lead,
         {{ stage_if_tracked('mql', 'with_invalid_spend.marketing_qualified_leads') }}
@@ -250,17 +254,21 @@ final as (
         {{ stage_if_tracked('won', measure_if_provided('leads', 'with_invalid_spend.new_customers')) }}
             as new_customers,
         cast(
-            {{ kpi_if_available('customer_acquisition_cost', customer_acquisition_cost('with_invalid_spend.spend', 'with_invalid_spend.new_customers')) }}
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('with_invalid_spend.spend', 'with_invalid_spend.new_customers')) }}
             as double
         ) as customer_acquisition_cost,
-        {{ stage_if_tracked('won', measure_if_provided(['leads', 'orders'], 'with_invalid_spend.attributed_revenue')) }}
+        {{ stage_if_tracked('won',
+            measure_if_provided(['leads', 'orders'], 'with_invalid_spend.attributed_revenue')) }}
             as attributed_revenue,
         cast(
-            {{ kpi_if_available('return_on_ad_spend', return_on_ad_spend('with_invalid_spend.attributed_revenue', 'with_invalid_spend.spend')) }}
+            {{ kpi_if_available('return_on_ad_spend',
+                return_on_ad_spend('with_invalid_spend.attributed_revenue', 'with_invalid_spend.spend')) }}
             as double
         ) as return_on_ad_spend,
         cast(
-            {{ kpi_if_available('return_on_investment', return_on_investment('with_invalid_spend.attributed_revenue', 'with_invalid_spend.spend')) }}
+            {{ kpi_if_available('return_on_investment',
+                return_on_investment('with_invalid_spend.attributed_revenue', 'with_invalid_spend.spend')) }}
             as double
         ) as return_on_investment,
         {{ measure_if_provided(['ad_performance', 'campaigns'], 'with_invalid_spend.platform_conversions') }}
@@ -269,10 +277,12 @@ final as (
         cast({{ measure_if_provided(['ad_performance', 'campaigns', 'leads'],
             'with_invalid_spend.platform_conversions - with_invalid_spend.leads') }} as bigint)
             as platform_conversion_overstatement,
-        {{ measure_if_provided(['ad_performance', 'campaigns', 'leads'], 'with_invalid_spend.invalid_spend') }}
+        {{ measure_if_provided(['ad_performance', 'campaigns', 'leads'],
+            'with_invalid_spend.invalid_spend') }}
             as invalid_spend,
         cast(
-            {{ kpi_if_available('invalid_spend_rate', invalid_spend_rate('with_invalid_spend.invalid_spend', 'with_invalid_spend.spend')) }}
+            {{ kpi_if_available('invalid_spend_rate',
+                invalid_spend_rate('with_invalid_spend.invalid_spend', 'with_invalid_spend.spend')) }}
             as double
         ) as invalid_spend_rate
 

@@ -53,8 +53,10 @@ joined as (
     select
         channels.acquisition_channel_id,
         cast(coalesce(customers_per_channel.new_customers, 0) as bigint) as new_customers,
-        cast({{ measure_if_provided(['ad_performance', 'campaigns'], 'coalesce(spend_per_channel.spend, 0)') }}
-            as decimal(18, 2)) as spend,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'], 'coalesce(spend_per_channel.spend, 0)') }}
+            as decimal(18, 2)
+        ) as spend,
         cast(coalesce(customers_per_channel.net_revenue_complete_months, 0) as decimal(18, 2))
             as net_revenue_complete_months,
         cast(coalesce(customers_per_channel.active_customer_months, 0) as bigint) as active_customer_months,
@@ -74,12 +76,19 @@ with_unit_economics as (
 
     select
         joined.*,
-        cast({{ kpi_if_available('customer_acquisition_cost', customer_acquisition_cost('spend', 'new_customers')) }} as double)
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'new_customers')) }}
+            as double
+        )
             as customer_acquisition_cost,
         cast({{ kpi_if_available('average_revenue_per_account', average_revenue_per_account(
             'net_revenue_complete_months', 'active_customer_months'
         )) }} as double) as average_revenue_per_account,
-        cast({{ kpi_if_available('churn_rate', churn_rate('churned_customers', 'customers_at_start')) }} as double) as monthly_churn_rate
+        cast(
+            {{ kpi_if_available('churn_rate', churn_rate('churned_customers', 'customers_at_start')) }}
+            as double
+        ) as monthly_churn_rate
 
     from joined
 
@@ -116,7 +125,11 @@ final as (
         gross_margin_rate,
         cac_payback_months,
         predictive_lifetime_value,
-        cast({{ kpi_if_available('ltv_to_cac_ratio', ltv_to_cac_ratio('predictive_lifetime_value', 'customer_acquisition_cost')) }} as double)
+        cast(
+            {{ kpi_if_available('ltv_to_cac_ratio',
+                ltv_to_cac_ratio('predictive_lifetime_value', 'customer_acquisition_cost')) }}
+            as double
+        )
             as ltv_to_cac_ratio
 
     from with_lifetime_value

@@ -58,7 +58,8 @@ joined as (
 
     select
         cohorts.*,
-        {{ measure_if_provided(['ad_performance', 'campaigns'], 'coalesce(channel_spend_per_month.spend, 0)') }} as spend
+        {{ measure_if_provided(['ad_performance', 'campaigns'],
+            'coalesce(channel_spend_per_month.spend, 0)') }} as spend
 
     from cohorts
     left join channel_spend_per_month
@@ -99,8 +100,15 @@ with_unit_economics as (
         cast({{ kpi_if_available('average_revenue_per_account', average_revenue_per_account(
             'net_revenue_complete_months', 'active_customer_months'
         )) }} as double) as average_revenue_per_account,
-        cast({{ kpi_if_available('churn_rate', churn_rate('churned_customers', 'customers_at_start')) }} as double) as monthly_churn_rate,
-        cast({{ kpi_if_available('customer_acquisition_cost', customer_acquisition_cost('spend', 'cohort_customers')) }} as double)
+        cast(
+            {{ kpi_if_available('churn_rate', churn_rate('churned_customers', 'customers_at_start')) }}
+            as double
+        ) as monthly_churn_rate,
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'cohort_customers')) }}
+            as double
+        )
             as customer_acquisition_cost
 
     from measured
@@ -146,7 +154,11 @@ final as (
         spend,
         customer_acquisition_cost,
         cac_payback_months,
-        cast({{ kpi_if_available('ltv_to_cac_ratio', ltv_to_cac_ratio('predictive_lifetime_value', 'customer_acquisition_cost')) }} as double)
+        cast(
+            {{ kpi_if_available('ltv_to_cac_ratio',
+                ltv_to_cac_ratio('predictive_lifetime_value', 'customer_acquisition_cost')) }}
+            as double
+        )
             as ltv_to_cac_ratio
 
     from with_lifetime_value

@@ -107,10 +107,20 @@ final as (
         promoters,
         passives,
         detractors,
-        cast({{ kpi_if_available('net_promoter_score', net_promoter_score('promoters', 'detractors', 'responses')) }} as double)
+        cast(
+            {{ kpi_if_available('net_promoter_score',
+                net_promoter_score('promoters', 'detractors', 'responses')) }}
+            as double
+        )
             as net_promoter_score,
-        cast({{ kpi_if_available('promoter_rate', promoter_rate('promoters', 'responses')) }} as double) as promoter_rate,
-        cast({{ kpi_if_available('detractor_rate', detractor_rate('detractors', 'responses')) }} as double) as detractor_rate
+        cast(
+            {{ kpi_if_available('promoter_rate', promoter_rate('promoters', 'responses')) }}
+            as double
+        ) as promoter_rate,
+        cast(
+            {{ kpi_if_available('detractor_rate', detractor_rate('detractors', 'responses')) }}
+            as double
+        ) as detractor_rate
 
     from aggregated
 
