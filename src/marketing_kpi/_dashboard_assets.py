@@ -717,13 +717,17 @@ JS = r"""
       { id: 'spend', kpi: 'cost_per_click', label: 'Marketing spend', value: fmt.money(spend), sub: 'media spend' },
       { id: 'roi', kpi: 'return_on_investment', label: 'ROI', value: fmt.ratio(div(attributed - spend, spend)),
         sub: 'on ' + fmt.money(attributed) + ' attributed revenue' },
-      { id: 'roas', kpi: 'return_on_ad_spend', label: 'ROAS', value: fmt.ratio(div(attributed, spend)), sub: 'attributed revenue \u00f7 spend' },
-      { id: 'ltv-cac', kpi: 'ltv_to_cac_ratio', label: 'LTV:CAC', value: fmt.ratio(pb.ltv_to_cac_ratio), sub: 'all time' },
-      { id: 'cac-payback', kpi: 'cac_payback_months', label: 'CAC payback', value: fmt.months(pb.cac_payback_months), sub: 'all time' },
+      { id: 'roas', kpi: 'return_on_ad_spend',
+        label: 'ROAS', value: fmt.ratio(div(attributed, spend)), sub: 'attributed revenue \u00f7 spend' },
+      { id: 'ltv-cac', kpi: 'ltv_to_cac_ratio',
+        label: 'LTV:CAC', value: fmt.ratio(pb.ltv_to_cac_ratio), sub: 'all time' },
+      { id: 'cac-payback', kpi: 'cac_payback_months',
+        label: 'CAC payback', value: fmt.months(pb.cac_payback_months), sub: 'all time' },
       { id: 'marketing-share', kpi: 'marketing_sourced_revenue_share', label: 'Marketing-sourced',
         value: fmt.pct(div(sum(contrib, 'marketing_sourced_revenue'), sum(contrib, 'total_revenue'))),
         sub: 'share of net revenue (all channels)' },
-      { id: 'nps', kpi: 'net_promoter_score', label: 'NPS', value: fmt.score(div(100 * (sum(nps, 'promoters') - sum(nps, 'detractors')),
+      { id: 'nps', kpi: 'net_promoter_score',
+        label: 'NPS', value: fmt.score(div(100 * (sum(nps, 'promoters') - sum(nps, 'detractors')),
         sum(nps, 'responses'))), sub: fmt.int(sum(nps, 'responses')) + ' responses' }
     ]);
     const labels = rangeMonths();
@@ -815,12 +819,16 @@ JS = r"""
       { id: 'spend', kpi: 'cost_per_click', label: 'Spend', value: fmt.money(spend), sub: 'media spend' },
       { id: 'cpl', kpi: 'cost_per_lead', label: 'Cost per lead', value: fmt.money(div(spend, sum(cm, 'leads'))),
         sub: fmt.int(sum(cm, 'leads')) + ' leads' },
-      { id: 'cac', kpi: 'customer_acquisition_cost', label: 'CAC', value: fmt.money(div(spend, sum(cm, 'new_customers'))),
+      { id: 'cac', kpi: 'customer_acquisition_cost',
+        label: 'CAC', value: fmt.money(div(spend, sum(cm, 'new_customers'))),
         sub: fmt.int(sum(cm, 'new_customers')) + ' new customers' },
-      { id: 'roas', kpi: 'return_on_ad_spend', label: 'ROAS', value: fmt.ratio(div(sum(cm, 'attributed_revenue'), spend)) },
-      { id: 'lead-to-customer', kpi: 'lead_to_customer_rate', label: 'Lead-to-customer', value: fmt.pct(div(sum(fm, 'won_deals'), sum(fm, 'leads'))),
+      { id: 'roas', kpi: 'return_on_ad_spend',
+        label: 'ROAS', value: fmt.ratio(div(sum(cm, 'attributed_revenue'), spend)) },
+      { id: 'lead-to-customer', kpi: 'lead_to_customer_rate',
+        label: 'Lead-to-customer', value: fmt.pct(div(sum(fm, 'won_deals'), sum(fm, 'leads'))),
         sub: 'won deals \u00f7 leads' },
-      { id: 'sla', kpi: 'sla_attainment_rate', label: 'Follow-up SLA', value: fmt.pct(div(sum(fu, 'leads_within_sla'), sum(fu, 'leads'))),
+      { id: 'sla', kpi: 'sla_attainment_rate',
+        label: 'Follow-up SLA', value: fmt.pct(div(sum(fu, 'leads_within_sla'), sum(fu, 'leads'))),
         sub: 'leads answered within SLA' },
       { id: 'pacing', kpi: 'budget_pacing_rate', label: 'Budget pacing', value: fmt.pct(pacing),
         sub: budgetMonth ? monthLong(budgetMonth) + ', spend \u00f7 plan to date' : '' },
@@ -1014,18 +1022,23 @@ JS = r"""
     const cm = sel(D.channel_monthly), web = sel(D.web), email = sel(D.email, null), fu = sel(D.follow_up);
     const spend = sum(cm, 'spend'), imps = sum(cm, 'impressions'), clicks = sum(cm, 'clicks');
     tiles('spec-tiles', [
-      { id: 'ctr', kpi: 'click_through_rate', label: 'CTR', value: fmt.pct(div(clicks, imps)), sub: fmt.int(imps) + ' impressions' },
-      { id: 'cpc', kpi: 'cost_per_click', label: 'CPC', value: fmt.money(div(spend, clicks)), sub: fmt.int(clicks) + ' clicks' },
-      { id: 'cpm', kpi: 'cost_per_mille', label: 'CPM', value: fmt.money(div(1000 * spend, imps)), sub: 'per 1,000 impressions' },
+      { id: 'ctr', kpi: 'click_through_rate',
+        label: 'CTR', value: fmt.pct(div(clicks, imps)), sub: fmt.int(imps) + ' impressions' },
+      { id: 'cpc', kpi: 'cost_per_click',
+        label: 'CPC', value: fmt.money(div(spend, clicks)), sub: fmt.int(clicks) + ' clicks' },
+      { id: 'cpm', kpi: 'cost_per_mille',
+        label: 'CPM', value: fmt.money(div(1000 * spend, imps)), sub: 'per 1,000 impressions' },
       { id: 'sessions', label: 'Sessions', value: fmt.int(sum(web, 'sessions')) },
       { id: 'bounce-rate', kpi: 'bounce_rate', label: 'Bounce rate',
         value: fmt.pct(div(sum(web, 'bounced_sessions'), sum(web, 'sessions'))) },
       { id: 'pages-per-session', kpi: 'pages_per_session', label: 'Pages / session',
         value: fmt.num(div(sum(web, 'pageviews'), sum(web, 'sessions'))) },
-      { id: 'email-ctor', kpi: 'click_to_open_rate', label: 'Email CTOR', value: fmt.pct(div(sum(email, 'emails_clicked'),
+      { id: 'email-ctor', kpi: 'click_to_open_rate',
+        label: 'Email CTOR', value: fmt.pct(div(sum(email, 'emails_clicked'),
         sum(email, 'emails_opened'))), sub: 'email channel \u00b7 open rate ' +
         fmt.pct(div(sum(email, 'emails_opened'), sum(email, 'emails_delivered'))) },
-      { id: 'sla', kpi: 'sla_attainment_rate', label: 'Follow-up SLA', value: fmt.pct(div(sum(fu, 'leads_within_sla'), sum(fu, 'leads'))) }
+      { id: 'sla', kpi: 'sla_attainment_rate',
+        label: 'Follow-up SLA', value: fmt.pct(div(sum(fu, 'leads_within_sla'), sum(fu, 'leads'))) }
     ]);
     const labels = rangeMonths();
     lineChart(chart('spec-ctr-trend'), { labels: labels, kind: 'pct', label: 'CTR by month', series: [

@@ -176,8 +176,14 @@ def availability_problems(registry: list[Kpi], contract_tables: Mapping[str, tup
         stages = [s for s in k.required_funnel_stages.split("|") if s]
         if not tables:
             problems.append(f"{k.kpi_id}: required_sources is empty")
-        problems += [f"{k.kpi_id}: required source {t!r} is not a raw or reference table" for t in tables if t not in known]
-        problems += [f"{k.kpi_id}: required funnel stage {s!r} is not one of {FUNNEL_STAGES}" for s in stages if s not in FUNNEL_STAGES]
+        problems += [
+            f"{k.kpi_id}: required source {t!r} is not a raw or reference table" for t in tables if t not in known
+        ]
+        problems += [
+            f"{k.kpi_id}: required funnel stage {s!r} is not one of {FUNNEL_STAGES}"
+            for s in stages
+            if s not in FUNNEL_STAGES
+        ]
         for t in tables:
             problems += [
                 f"{k.kpi_id}: needs {t}, whose rows are checked against {r}, so it must need {r} too"

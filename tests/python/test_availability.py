@@ -191,7 +191,9 @@ def test_without_ads_the_scorecard_reweights_and_says_so(without_ads: Path) -> N
     by_stage = {stage: (weight, kpis) for stage, weight, kpis in stages}
     weight, kpis = by_stage["startup"]
     assert weight == pytest.approx(0.3)  # CPL, CAC, ROAS, CTR and invalid spend (0.7) need ad data
-    assert kpis == "click_through_rate, cost_per_lead, customer_acquisition_cost, invalid_spend_rate, return_on_ad_spend"
+    assert kpis == (
+        "click_through_rate, cost_per_lead, customer_acquisition_cost, invalid_spend_rate, return_on_ad_spend"
+    )
     assert by_stage["mature"] == (pytest.approx(1.0), None)
     statuses = _rows(
         without_ads,
@@ -208,7 +210,8 @@ def test_without_ads_the_scorecard_reweights_and_says_so(without_ads: Path) -> N
 def test_without_ads_the_budget_has_no_actual_spend(without_ads: Path) -> None:
     rows, planned, actual, variance = _rows(
         without_ads,
-        "select count(*), count(planned_spend), count(actual_spend), count(budget_variance) from kpi.kpi_budget__monthly",
+        "select count(*), count(planned_spend), count(actual_spend), count(budget_variance)"
+        " from kpi.kpi_budget__monthly",
     )[0]
     assert rows > 0 and planned == rows and actual == 0 and variance == 0
 
@@ -219,7 +222,9 @@ def test_without_ads_the_budget_has_no_actual_spend(without_ads: Path) -> None:
 
 
 def test_untracked_stages_are_detected(mql_and_won_only: Path) -> None:
-    tracked = dict(_rows(mql_and_won_only, "select funnel_stage, is_tracked from intermediate.int_funnel_stages_tracked"))
+    tracked = dict(
+        _rows(mql_and_won_only, "select funnel_stage, is_tracked from intermediate.int_funnel_stages_tracked")
+    )
     assert tracked == {"mql": True, "sql": False, "opportunity": False, "won": True}
 
 

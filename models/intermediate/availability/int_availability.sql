@@ -193,12 +193,14 @@ final as (
         case
             when is_available then cast(null as {{ dbt.type_string() }})
             when item_type = 'source' then 'no ' || item_id || '{{ source_reason }}'
-            when item_type = 'funnel_stage' then '{{ stage_reason_start }}' || item_id || '{{ stage_reason_end }}'
-            else concat_ws(
-                '; ',
-                '{{ missing_reason }}' || missing_sources,
-                '{{ untracked_reason }}' || untracked_funnel_stages
-            )
+            when item_type = 'funnel_stage'
+                then '{{ stage_reason_start }}' || item_id || '{{ stage_reason_end }}'
+            else
+                concat_ws(
+                    '; ',
+                    '{{ missing_reason }}' || missing_sources,
+                    '{{ untracked_reason }}' || untracked_funnel_stages
+                )
         end as reason
 
     from unioned
