@@ -14,6 +14,21 @@ import yaml
 
 from marketing_kpi.paths import contract_file
 
+# The event-time column of each raw table (None: a dimension without one): the as-of default of
+# an own-data build, the benchmark's "new day" and the audit's freshness read it.
+EVENT_COLUMN: dict[str, str | None] = {
+    "channels": None,
+    "campaigns": "exported_at",
+    "ad_performance": "report_date",
+    "web_sessions": "session_started_at",
+    "email_sends": "sent_at",
+    "leads": "created_at",
+    "lead_stage_events": "changed_at",
+    "touchpoints": "touched_at",
+    "orders": "ordered_at",
+    "survey_responses": "responded_at",
+}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -53,6 +68,18 @@ class Table:
             if c.name == name:
                 return c
         raise KeyError(f"raw table {self.name!r} has no column {name!r} in the contract")
+
+
+def column_set_problems(label: str, expected: list[str], actual: list[str]) -> list[str]:
+    """'<label>: missing columns: ...' / 'extra columns: ...' for a file's header against its contract."""
+    missing = [c for c in expected if c not in actual]
+    extra = [c for c in actual if c not in expected]
+    problems = []
+    if missing:
+        problems.append(f"{label}: missing columns: {', '.join(missing)}")
+    if extra:
+        problems.append(f"{label}: extra columns: {', '.join(extra)}")
+    return problems
 
 
 @lru_cache(maxsize=4)

@@ -24,7 +24,7 @@ typed as (
         *,
         raw_send_id as send_id,
         raw_campaign_id as campaign_id,
-        {{ to_utc_timestamp('raw_sent_at') }} as sent_at,
+        {{ to_utc_timestamp('raw_sent_at', 'email_sends') }} as sent_at,
         try_cast(raw_emails_sent as bigint) as emails_sent,
         try_cast(raw_emails_delivered as bigint) as emails_delivered,
         try_cast(raw_emails_opened as bigint) as emails_opened,
@@ -53,7 +53,10 @@ looked_up as (
     select
         versioned.*,
         campaigns.channel_id,
-        versioned.campaign_id is null or campaigns.campaign_id is not null as is_known_campaign
+        -- Without a campaigns export, campaign ids cannot be checked: kept as sent (unchecked).
+        versioned.campaign_id is null
+        or campaigns.campaign_id is not null
+        or not {{ raw_table_is_provided('campaigns') }} as is_known_campaign
 
     from versioned
     left join campaigns
