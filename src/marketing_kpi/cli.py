@@ -111,25 +111,18 @@ def build(
     last complete day in it (ingest.last_complete_day) and for the embedded dataset its last day."""
     os.environ.update(source_timezone_env(source_timezone))
     refresh = ["--full-refresh"] if full_refresh else []
-    total = 2 + int(audit) + 2 * int(audit and publish) + int(docs)
+    total = 2 + int(data_dir is not None) + int(audit) + 2 * int(audit and publish) + int(docs)
     step = _Steps(total)
-    database = paths.build_database()
     if data_dir is None:
         step("load the embedded dataset + reference data", lambda: _ingest(paths.raw_seed_dir(), embedded=True))
+        as_of = as_of or os.environ.get("MKPI_AS_OF_DATE")
+        why = "given" if as_of else "the embedded dataset's last day"
+        as_of = as_of or EMBEDDED_AS_OF
+        print(f"    as-of date: {as_of} ({why})", flush=True)
     else:
-        step(f"load {data_dir} + reference data", lambda: _ingest(data_dir))
-    as_of = as_of or os.environ.get("MKPI_AS_OF_DATE")
-    if as_of:
-        print(f"    as-of date: {as_of} (given)", flush=True)
-    elif data_dir is None:
-        as_of = EMBEDDED_AS_OF
-        print(f"    as-of date: {as_of} (the embedded dataset's last day)", flush=True)
-    else:
-        day, why = ingest_module.last_complete_day(database)
-        if day is None:
-            raise StepFailed(f"cannot pick an as-of date: {why}; pass --as-of YYYY-MM-DD (or --as-of today)")
-        as_of = day.isoformat()
-        print(f"    as-of date: {as_of}: {why} (pass --as-of DATE|today to choose another)", flush=True)
+        prepared = step(f"check {data_dir} (contract, as-of date, preflight)", lambda: _prepare(data_dir, as_of))
+        as_of = prepared.as_of
+        step(f"load {data_dir} + reference data", lambda: _ingest(data_dir, checked=prepared.files))
     os.environ["MKPI_AS_OF_DATE"] = as_of
     # Models and every data test, those of the reference tables (loaded above, not seeded) included;
     # unit tests test the SQL, not the data: CI runs them (--unit-tests), a production build need not.
@@ -167,8 +160,20 @@ def build(
         step("dbt docs generate", lambda: run_dbt(["docs", "generate"]))
 
 
-def _ingest(data_dir: Path, *, embedded: bool = False) -> ingest_module.IngestResult:
-    result = ingest_module.ingest(data_dir, paths.build_database(), embedded=embedded)
+def _prepare(data_dir: Path, as_of: str | None) -> ingest_module.Prepared:
+    prepared = ingest_module.prepare(data_dir, as_of)
+    explain = "" if prepared.as_of_reason == "given" else " (pass --as-of DATE|today to choose another)"
+    print(f"    as-of date: {prepared.as_of}: {prepared.as_of_reason}{explain}", flush=True)
+    for line in ingest_module.preflight.format_findings(prepared.findings):
+        print(f"    {line}", flush=True)
+    ingest_module.raise_on_preflight_errors(prepared, data_dir)
+    return prepared
+
+
+def _ingest(
+    data_dir: Path, *, embedded: bool = False, checked: dict[str, ingest_module.TableFile] | None = None
+) -> ingest_module.IngestResult:
+    result = ingest_module.ingest(data_dir, paths.build_database(), embedded=embedded, checked=checked)
     print(f"    loaded {result.total_rows:,} raw rows from {len(result.provided)} tables", flush=True)
     for line in result.summary_lines():
         print(f"    {line}", flush=True)

@@ -260,3 +260,23 @@ def test_build_without_audit_says_it_did_not_publish(
     assert "marketing-kpi audit --as-of-date 2026-10-31 && marketing-kpi publish --require-audit-file" in out
     assert not (tmp_path / "serving").exists()
     assert calls == [["build", "--resource-type", "model", "--resource-type", "test"]]
+
+
+def test_preflight_runs_before_loading_and_an_unusable_table_stops_the_load(
+    tmp_path: Path, scratch_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ad rows without a campaigns export would all be quarantined (their channel comes from the
+    campaign): preflight says so before anything is loaded, and the load does not happen."""
+    from marketing_kpi.ingest import main as ingest_main
+
+    data = _crm_export(tmp_path, header_only=())
+    shutil.copy2(paths.raw_seed_dir() / "ad_performance.csv", data / "ad_performance.csv")
+    assert ingest_main([str(data), "--as-of", "2026-10-31"]) == 2
+    captured = capsys.readouterr()
+    assert "warning: leads.lead_id: null_key" in captured.out  # warnings are printed, with counts
+    assert "table(s) unusable as exported (nothing was loaded)" in captured.err
+    assert "error: ad_performance" in captured.err and "no_valid_rows" in captured.err
+    assert not scratch_env.exists()
+    (data / "ad_performance.csv").unlink()
+    assert ingest_main([str(data), "--as-of", "2026-10-31"]) == 0
+    assert _query(scratch_env, "select count(*) from raw.leads")[0][0] > 0
