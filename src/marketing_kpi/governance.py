@@ -164,11 +164,14 @@ AVAILABILITY_REFERENCE_TABLES = ("channel_budgets", "kpi_targets", "working_hour
 FUNNEL_STAGES = ("mql", "sql", "opportunity", "won")
 
 
-def availability_problems(registry: list[Kpi], contract_tables: Mapping[str, tuple[str, ...]]) -> list[str]:
+def availability_problems(
+    registry: list[Kpi], contract_tables: Mapping[str, tuple[str, ...]], always_provided: Iterable[str] = ()
+) -> list[str]:
     """Problems with the registry's required_sources / required_funnel_stages: every KPI names at
     least one table, only known tables (raw contract tables or the reference tables above) and
     known funnel stages, and every raw table's `requires` (tables its rows are checked against)
-    along with it. `contract_tables` maps each raw table to its `requires`."""
+    along with it. `contract_tables` maps each raw table to its `requires`; `always_provided`
+    (the contract's required tables, e.g. channels) need not be listed."""
     known = set(contract_tables) | set(AVAILABILITY_REFERENCE_TABLES)
     problems = []
     for k in registry:
@@ -188,7 +191,7 @@ def availability_problems(registry: list[Kpi], contract_tables: Mapping[str, tup
             problems += [
                 f"{k.kpi_id}: needs {t}, whose rows are checked against {r}, so it must need {r} too"
                 for r in contract_tables.get(t, ())
-                if r not in tables
+                if r not in tables and r not in set(always_provided)
             ]
     return problems
 
