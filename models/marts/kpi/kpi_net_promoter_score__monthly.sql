@@ -165,7 +165,8 @@ final as (
         promoters,
         passives,
         detractors,
-        cast({{ kpi_if_available('net_promoter_score', 'net_promoter_score') }} as double) as net_promoter_score,
+        cast({{ kpi_if_available('net_promoter_score', 'net_promoter_score') }} as double)
+            as net_promoter_score,
         cast(
             {{ kpi_if_available('promoter_rate', promoter_rate('promoters', 'responses')) }}
             as double
