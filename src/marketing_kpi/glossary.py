@@ -29,13 +29,20 @@ def _formula(kpi: Kpi) -> str:
     return f"`{kpi.numerator}` / `{kpi.denominator}`" if kpi.denominator else f"`{kpi.numerator}`"
 
 
+def _needs(kpi: Kpi) -> str:
+    """The tables (and funnel stages) a KPI needs: without them it is not available."""
+    tables = ", ".join(f"`{t}`" for t in kpi.required_sources.split("|") if t)
+    stages = ", ".join(s for s in kpi.required_funnel_stages.split("|") if s)
+    return tables + (f"; stages {stages}" if stages else "")
+
+
 def glossary_table(registry: list[Kpi] | None = None) -> str:
     """A Markdown table of every registry KPI, strategic first, then by audience and name."""
     kpis = sorted(registry or load_registry(), key=lambda k: (TIER_ORDER[k.tier], k.audience, k.kpi_id))
     lines = [
         "| KPI | definition | formula | unit | direction | tier · cadence · audience | owner | bands (attainment) "
-        "| implemented in |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| needs | implemented in |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for k in kpis:
         bands = f"on track ≥ {k.on_track_threshold:g}, warning ≥ {k.warning_threshold:g}"
@@ -43,7 +50,7 @@ def glossary_table(registry: list[Kpi] | None = None) -> str:
         lines.append(
             f"| **{_cell(k.display_name)}** `{k.kpi_id}` | {_cell(k.definition)} | {_formula(k)} | {k.unit} "
             f"| {ARROW[k.direction]} | {k.tier} · {k.review_cadence} · {k.audience} | {_cell(k.owner)} | {bands} "
-            f"| {where} |"
+            f"| {_needs(k)} | {where} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -54,7 +61,9 @@ def glossary_intro(registry: list[Kpi] | None = None) -> str:
         f"{len(kpis)} governed KPIs, generated from `seeds/reference/kpi_registry.csv` "
         "(edit the CSV, then run `python -m marketing_kpi.glossary` and `python -m marketing_kpi.readme_sections`). "
         "Attainment is value / target when higher is better and target / value when lower is better; "
-        "below the warning threshold a KPI is critical. Ratios are ratios of sums; a zero denominator gives null.\n"
+        "below the warning threshold a KPI is critical. Ratios are ratios of sums; a zero denominator gives null. "
+        "A KPI whose needed tables were not provided (empty), or that counts a funnel stage the CRM does not track, "
+        "is not available: null in every mart, never 0, and listed with the reason in `kpi_availability`.\n"
     )
 
 

@@ -106,10 +106,21 @@ final as (
         attributed_revenue,
         attributed_conversions,
         spend,
-        cast({{ return_on_ad_spend('attributed_revenue', 'spend') }} as double) as return_on_ad_spend,
-        cast({{ return_on_investment('attributed_revenue', 'spend') }} as double)
+        cast(
+            {{ kpi_if_available('return_on_ad_spend', return_on_ad_spend('attributed_revenue', 'spend')) }}
+            as double
+        ) as return_on_ad_spend,
+        cast(
+            {{ kpi_if_available('return_on_investment',
+                return_on_investment('attributed_revenue', 'spend')) }}
+            as double
+        )
             as return_on_investment,
-        cast({{ customer_acquisition_cost('spend', 'attributed_conversions') }} as double)
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'attributed_conversions')) }}
+            as double
+        )
             as customer_acquisition_cost
 
     from aggregated

@@ -63,8 +63,13 @@ aggregated as (
     select
         date_month,
         channel_id,
-        cast(sum(planned_spend) as decimal(18, 2)) as planned_spend,
-        cast(sum(actual_spend) as decimal(18, 2)) as actual_spend
+        cast(
+            {{ measure_if_provided('channel_budgets', 'sum(planned_spend)') }} as decimal(18, 2)
+        ) as planned_spend,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'], 'sum(actual_spend)') }}
+            as decimal(18, 2)
+        ) as actual_spend
 
     from unioned_facts
     group by
@@ -88,7 +93,10 @@ calendar as (
 
     select
         *,
-        cast({{ dbt.datediff('date_month', 'next_month_start', 'day') }} as integer) as days_in_month,  -- noqa: LT05
+        cast(
+            {{ dbt.datediff('date_month', 'next_month_start', 'day') }}
+            as integer
+        ) as days_in_month,  -- noqa: LT05
         {{ dbt.datediff('date_month', 'as_of_date', 'day') }} as days_from_month_start_to_as_of_date  -- noqa: LT05
 
     from month_bounds
@@ -118,9 +126,16 @@ final as (
         channel_id,
         planned_spend,
         actual_spend,
-        cast({{ budget_variance('actual_spend', 'planned_spend') }} as decimal(18, 2))
+        cast(
+            {{ kpi_if_available('budget_variance', budget_variance('actual_spend', 'planned_spend')) }}
+            as decimal(18, 2)
+        )
             as budget_variance,
-        cast({{ budget_variance_rate('actual_spend', 'planned_spend') }} as double)
+        cast(
+            {{ kpi_if_available('budget_variance_rate',
+                budget_variance_rate('actual_spend', 'planned_spend')) }}
+            as double
+        )
             as budget_variance_rate,
         days_in_month,
         elapsed_days,
@@ -131,7 +146,8 @@ final as (
             as decimal(18, 2)
         ) as planned_spend_to_date,
         cast(
-            {{ budget_pacing_rate('actual_spend', 'planned_spend', 'elapsed_days', 'days_in_month') }}
+            {{ kpi_if_available('budget_pacing_rate',
+                budget_pacing_rate('actual_spend', 'planned_spend', 'elapsed_days', 'days_in_month')) }}
             as double
         ) as budget_pacing_rate,
         coalesce(

@@ -154,12 +154,29 @@ joined as (
         campaigns.start_date,
         campaigns.end_date,
         cast(campaign_budgets.budget as decimal(18, 2)) as budget,
-        cast(coalesce(spend_per_campaign.spend, 0) as decimal(18, 2)) as spend,
-        cast(coalesce(spend_per_campaign.impressions, 0) as bigint) as impressions,
-        cast(coalesce(spend_per_campaign.clicks, 0) as bigint) as clicks,
-        cast(coalesce(leads_per_campaign.leads, 0) as bigint) as leads,
-        cast(coalesce(customers_per_campaign.new_customers, 0) as bigint) as new_customers,
-        cast(coalesce(revenue_per_campaign.attributed_revenue, 0) as decimal(18, 2))
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'],
+                'coalesce(spend_per_campaign.spend, 0)') }}
+            as decimal(18, 2)
+        ) as spend,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'],
+                'coalesce(spend_per_campaign.impressions, 0)') }}
+            as bigint
+        ) as impressions,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'],
+                'coalesce(spend_per_campaign.clicks, 0)') }}
+            as bigint
+        ) as clicks,
+        cast(
+            {{ measure_if_provided('leads', 'coalesce(leads_per_campaign.leads, 0)') }}
+            as bigint
+        ) as leads,
+        cast({{ stage_if_tracked('won', measure_if_provided('leads',
+            'coalesce(customers_per_campaign.new_customers, 0)')) }} as bigint) as new_customers,
+        cast({{ stage_if_tracked('won', measure_if_provided(['leads', 'orders'],
+            'coalesce(revenue_per_campaign.attributed_revenue, 0)')) }} as decimal(18, 2))
             as attributed_revenue
 
     from campaigns
@@ -189,16 +206,33 @@ final as (
         impressions,
         clicks,
         leads,
-        cast({{ cost_per_lead('spend', 'leads') }} as double) as cost_per_lead,
+        cast(
+            {{ kpi_if_available('cost_per_lead', cost_per_lead('spend', 'leads')) }}
+            as double
+        ) as cost_per_lead,
         new_customers,
-        cast({{ customer_acquisition_cost('spend', 'new_customers') }} as double)
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'new_customers')) }}
+            as double
+        )
             as customer_acquisition_cost,
         attributed_revenue,
-        cast({{ return_on_ad_spend('attributed_revenue', 'spend') }} as double) as return_on_ad_spend,
-        cast({{ return_on_investment('attributed_revenue', 'spend') }} as double)
+        cast(
+            {{ kpi_if_available('return_on_ad_spend', return_on_ad_spend('attributed_revenue', 'spend')) }}
+            as double
+        ) as return_on_ad_spend,
+        cast(
+            {{ kpi_if_available('return_on_investment',
+                return_on_investment('attributed_revenue', 'spend')) }}
+            as double
+        )
             as return_on_investment,
         budget,
-        cast({{ budget_used_rate('spend', 'budget') }} as double) as budget_used_rate
+        cast(
+            {{ kpi_if_available('budget_used_rate', budget_used_rate('spend', 'budget')) }}
+            as double
+        ) as budget_used_rate
 
     from joined
 

@@ -52,7 +52,11 @@ with_invalid_spend as (
 
     select
         *,
-        cast(case when leads = 0 then spend else 0 end as decimal(18, 2)) as invalid_spend
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns', 'leads'],
+                'case when leads = 0 then spend else 0 end') }}
+            as decimal(18, 2)
+        ) as invalid_spend
 
     from aggregated
 
@@ -72,26 +76,52 @@ final as (
         spend,
         impressions,
         clicks,
-        cast({{ click_through_rate('clicks', 'impressions') }} as double) as click_through_rate,
-        cast({{ cost_per_click('spend', 'clicks') }} as double) as cost_per_click,
-        cast({{ cost_per_mille('spend', 'impressions') }} as double) as cost_per_mille,
+        cast(
+            {{ kpi_if_available('click_through_rate', click_through_rate('clicks', 'impressions')) }}
+            as double
+        ) as click_through_rate,
+        cast(
+            {{ kpi_if_available('cost_per_click', cost_per_click('spend', 'clicks')) }}
+            as double
+        ) as cost_per_click,
+        cast(
+            {{ kpi_if_available('cost_per_mille', cost_per_mille('spend', 'impressions')) }}
+            as double
+        ) as cost_per_mille,
         leads,
-        cast({{ cost_per_lead('spend', 'leads') }} as double) as cost_per_lead,
+        cast(
+            {{ kpi_if_available('cost_per_lead', cost_per_lead('spend', 'leads')) }}
+            as double
+        ) as cost_per_lead,
         marketing_qualified_leads,
         sales_qualified_leads,
         opportunities,
         new_customers,
-        cast({{ customer_acquisition_cost('spend', 'new_customers') }} as double)
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'new_customers')) }}
+            as double
+        )
             as customer_acquisition_cost,
         attributed_revenue,
-        cast({{ return_on_ad_spend('attributed_revenue', 'spend') }} as double) as return_on_ad_spend,
-        cast({{ return_on_investment('attributed_revenue', 'spend') }} as double)
+        cast(
+            {{ kpi_if_available('return_on_ad_spend', return_on_ad_spend('attributed_revenue', 'spend')) }}
+            as double
+        ) as return_on_ad_spend,
+        cast(
+            {{ kpi_if_available('return_on_investment',
+                return_on_investment('attributed_revenue', 'spend')) }}
+            as double
+        )
             as return_on_investment,
         platform_conversions,
         leads as crm_conversions,
         cast(platform_conversions - leads as bigint) as platform_conversion_overstatement,
         invalid_spend,
-        cast({{ invalid_spend_rate('invalid_spend', 'spend') }} as double) as invalid_spend_rate
+        cast(
+            {{ kpi_if_available('invalid_spend_rate', invalid_spend_rate('invalid_spend', 'spend')) }}
+            as double
+        ) as invalid_spend_rate
 
     from with_invalid_spend
 

@@ -52,10 +52,17 @@ final as (
         is_complete_month,
         cohort_customers,
         active_customers,
-        cast({{ retention_rate('active_customers', 'cohort_customers') }} as double) as retention_rate,
+        cast(
+            {{ kpi_if_available('retention_rate', retention_rate('active_customers', 'cohort_customers')) }}
+            as double
+        ) as retention_rate,
         net_revenue,
         cumulative_net_revenue,
-        cast({{ historical_lifetime_value('cumulative_net_revenue', 'cohort_customers') }} as double)
+        cast(
+            {{ kpi_if_available('historical_lifetime_value',
+                historical_lifetime_value('cumulative_net_revenue', 'cohort_customers')) }}
+            as double
+        )
             as lifetime_value
 
     from accumulated

@@ -37,21 +37,51 @@ final as (
         score_band,
         cohort_month,
         cast(leads as bigint) as leads,
-        cast(marketing_qualified_leads as bigint) as marketing_qualified_leads,
-        cast(sales_qualified_leads as bigint) as sales_qualified_leads,
-        cast(opportunities as bigint) as opportunities,
-        cast(customers as bigint) as customers,
+        cast(
+            {{ stage_if_tracked('mql', 'marketing_qualified_leads') }}
+            as bigint
+        ) as marketing_qualified_leads,
+        cast({{ stage_if_tracked('sql', 'sales_qualified_leads') }} as bigint) as sales_qualified_leads,
+        cast({{ stage_if_tracked('opportunity', 'opportunities') }} as bigint) as opportunities,
+        cast({{ stage_if_tracked('won', 'customers') }} as bigint) as customers,
         cast(right_censored_leads as bigint) as right_censored_leads,
-        cast({{ conversion_rate('marketing_qualified_leads', 'leads') }} as double) as lead_to_mql_rate,
-        cast({{ conversion_rate('sales_qualified_leads', 'marketing_qualified_leads') }} as double)
+        cast(
+            {{ kpi_if_available('lead_to_mql_rate', conversion_rate('marketing_qualified_leads', 'leads')) }}
+            as double
+        ) as lead_to_mql_rate,
+        cast(
+            {{ kpi_if_available('mql_to_sql_rate',
+                conversion_rate('sales_qualified_leads', 'marketing_qualified_leads')) }}
+            as double
+        )
             as mql_to_sql_rate,
-        cast({{ conversion_rate('opportunities', 'sales_qualified_leads') }} as double)
+        cast(
+            {{ kpi_if_available('sql_to_opportunity_rate',
+                conversion_rate('opportunities', 'sales_qualified_leads')) }}
+            as double
+        )
             as sql_to_opportunity_rate,
-        cast({{ conversion_rate('customers', 'opportunities') }} as double) as opportunity_to_won_rate,
-        cast({{ conversion_rate('customers', 'leads') }} as double) as lead_to_customer_rate,
-        cast(coalesce(spend, 0) as decimal(18, 2)) as spend,
-        cast({{ cost_per_lead('spend', 'leads') }} as double) as cost_per_lead,
-        cast({{ customer_acquisition_cost('spend', 'customers') }} as double) as customer_acquisition_cost
+        cast(
+            {{ kpi_if_available('opportunity_to_won_rate', conversion_rate('customers', 'opportunities')) }}
+            as double
+        ) as opportunity_to_won_rate,
+        cast(
+            {{ kpi_if_available('lead_to_customer_rate', conversion_rate('customers', 'leads')) }}
+            as double
+        ) as lead_to_customer_rate,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'], 'coalesce(spend, 0)') }}
+            as decimal(18, 2)
+        ) as spend,
+        cast(
+            {{ kpi_if_available('cost_per_lead', cost_per_lead('spend', 'leads')) }}
+            as double
+        ) as cost_per_lead,
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'customers')) }}
+            as double
+        ) as customer_acquisition_cost
 
     from per_band
 

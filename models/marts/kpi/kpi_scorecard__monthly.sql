@@ -9,6 +9,12 @@
     attainment_score. Month-over-month and year-over-year changes compare with the same KPI and
     channel one and twelve months earlier: (value − earlier) / |earlier|, null when either is
     missing or the earlier value is 0.
+
+    Availability: a KPI that cannot be measured with the data provided (kpi_availability) has
+    is_available false and a null value, so it is never scored; score_status says why a row is or
+    is not scored: scored, not available, no target (no target row in kpi_targets: targets are
+    never invented, so with an empty kpi_targets nothing is scored), no value, or not scorable
+    (value and target exist but attainment is undefined, e.g. a zero cost).
 -#}
 
 {%- set attainment_cap = var('scorecard_attainment_cap', 1.2) -%}
@@ -57,6 +63,7 @@ with_targets as (
         kpi_values.numerator,
         kpi_values.denominator,
         kpi_values.value,
+        kpi_values.is_available,
         kpi_registry.direction,
         kpi_registry.on_track_threshold,
         kpi_registry.warning_threshold,
@@ -156,6 +163,16 @@ final as (
         ) as health_band,
         cast(weight as double) as weight,
         cast(weight * attainment_score as double) as weighted_score,
+        is_available,
+        cast(
+            case
+                when not is_available then 'not available'
+                when target is null then 'no target'
+                when value is null then 'no value'
+                when attainment is null then 'not scorable'
+                else 'scored'
+            end as {{ dbt.type_string() }}
+        ) as score_status,
         cast(previous_period_value as double) as previous_period_value,
         cast(
             {{ marketing_kpi.safe_divide('value - previous_period_value', 'abs(previous_period_value)') }}
