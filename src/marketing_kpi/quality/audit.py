@@ -735,7 +735,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="audit settings YAML (as-of date, freshness windows, volume bands); default: $MKPI_AUDIT_SETTINGS, "
         "else the embedded dataset's src/marketing_kpi/quality/audit_settings.yml",
     )
-    parser.add_argument("--as-of-date", default=None, help="YYYY-MM-DD, today or data_end")
+    parser.add_argument(
+        "--as-of", "--as-of-date", dest="as_of_date", default=None, help="YYYY-MM-DD, today or data_end"
+    )
     parser.add_argument("--no-volume-bands", action="store_true", help="only require non-empty tables")
     parser.add_argument(
         "--write-volume-bands", action="store_true", help="rewrite the KPI volume bands from this build"
