@@ -70,7 +70,7 @@ def test() -> None:
     # A fresh database: CI must prove the project builds from nothing (build, audit, publish).
     for leftover in (ci_db, ci_db.with_suffix(".duckdb.wal")):
         leftover.unlink(missing_ok=True)
-    sh(BIN / "marketing-kpi", "build", "--no-docs", env=env)
+    sh(BIN / "marketing-kpi", "build", "--no-docs", "--unit-tests", env=env)
     # sqlfluff's dbt templater opens the profile, whose plugin needs the salt the build created.
     env.setdefault("DBT_ENV_SECRET_PII_SALT", (ci_db.parent / ".pii_salt").read_text().strip())
     sh(BIN / "sqlfluff", "lint", "models", "tests", env=env)

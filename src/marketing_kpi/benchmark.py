@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from marketing_kpi import paths
-from marketing_kpi.contract import load_contract
+from marketing_kpi.contract import EVENT_COLUMN, load_contract
 
 # Targets from the issue (seconds / ratios / bytes).
 TARGETS = {
@@ -56,20 +56,6 @@ TARGETS = {
     "pandas_slowdown_min": 5.0,
     "peak_memory_bytes": 4 * 1024**3,
     "xl_vs_l_full_build": 12.0,
-}
-# The event-time column of each raw table: the "new day" is the rows whose event falls on the last
-# day of the range (plus late re-sends and anything else the full files hold beyond the base).
-EVENT_COLUMN = {
-    "channels": None,
-    "campaigns": "exported_at",
-    "ad_performance": "report_date",
-    "web_sessions": "session_started_at",
-    "email_sends": "sent_at",
-    "leads": "created_at",
-    "lead_stage_events": "changed_at",
-    "touchpoints": "touched_at",
-    "orders": "ordered_at",
-    "survey_responses": "responded_at",
 }
 KPI_MARTS_FOR_PANDAS = (
     "kpi_channel_performance__daily",

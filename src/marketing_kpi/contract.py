@@ -14,6 +14,21 @@ import yaml
 
 from marketing_kpi.paths import contract_file
 
+# The event-time column of each raw table (None: a dimension without one): the as-of default of
+# an own-data build, the benchmark's "new day" and the audit's freshness read it.
+EVENT_COLUMN: dict[str, str | None] = {
+    "channels": None,
+    "campaigns": "exported_at",
+    "ad_performance": "report_date",
+    "web_sessions": "session_started_at",
+    "email_sends": "sent_at",
+    "leads": "created_at",
+    "lead_stage_events": "changed_at",
+    "touchpoints": "touched_at",
+    "orders": "ordered_at",
+    "survey_responses": "responded_at",
+}
+
 
 @dataclass(frozen=True)
 class Column:

@@ -1,30 +1,36 @@
-"""Bring your own data: check a directory of exports against the raw data contract and load it
-into the build database's `raw` schema with DuckDB's native readers (never `dbt seed`).
+"""Load a dataset into the build database: check a directory of exports against the raw data
+contract and load it into the `raw` schema with DuckDB's native readers (never `dbt seed`), with
+its reference data (reference_data.py) into `reference`. The embedded dataset (seeds/raw) loads
+the same way.
 
 Layout of the directory: one file or folder per raw table, named after it:
     <dir>/ad_performance.parquet | <dir>/ad_performance.csv | <dir>/ad_performance/*.parquet | *.csv
+    <dir>/reference/<table>.csv   (optional: budgets, targets, fx rates, working hours, ...)
 
 A folder's files are checked one by one (a problem names the file) and loaded together, matched
-by column name. Other files in the directory are ignored. The check runs before anything is
+by column name. Other files in the directory are ignored. Every raw table except the required
+ones (contract meta `required: true`: channels) may be absent or header-only: it is loaded as an
+empty table and the KPIs that need it are not available. The check runs before anything is
 loaded. Every missing, extra or mistyped column of every table is collected into one message, so
 a team fixes its export in one pass; then every table is (re)loaded in one transaction, so a
-failed load leaves the previous raw tables untouched. Raw tables hold text, like the embedded
-seeds, whatever the file types: staging types and checks every value.
+failed load leaves the previous raw and reference tables untouched. Raw tables hold text, like
+the embedded seeds, whatever the file types: staging types and checks every value.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from marketing_kpi import paths
-from marketing_kpi.contract import Table, load_contract
+from marketing_kpi import paths, reference_data
+from marketing_kpi.contract import EVENT_COLUMN, Table, load_contract
 from marketing_kpi.raw_file_integrity import csv_file_problems
 
 # Physical types a file may carry for each contract type. VARCHAR is accepted everywhere (text
@@ -102,7 +108,8 @@ def _table_file(name: str, path: Path) -> tuple[TableFile | None, str | None]:
 
 
 def locate_files(data_dir: Path) -> tuple[dict[str, TableFile], list[str]]:
-    """Find each contract table's file(s) in data_dir. Returns the found ones and problems."""
+    """Find each contract table's file(s) in data_dir. Returns the found ones and problems; a table
+    without a file is a problem only when the contract requires it (meta `required: true`)."""
     found: dict[str, TableFile] = {}
     problems: list[str] = []
     for name in load_contract():
@@ -120,8 +127,11 @@ def locate_files(data_dir: Path) -> tuple[dict[str, TableFile], list[str]]:
             problems.append(f"{name}: more than one file: {', '.join(t.location.name for t in usable)}")
         elif usable:
             found[name] = usable[0]
-        elif not any(p.startswith(f"{name}:") for p in problems):
-            problems.append(f"{name}: no file (expected {name}.parquet, {name}.csv or a {name}/ folder)")
+        elif load_contract()[name].is_required and not any(p.startswith(f"{name}:") for p in problems):
+            problems.append(
+                f"{name}: no file (expected {name}.parquet, {name}.csv or a {name}/ folder); "
+                "this table is required (every other raw table may be absent)"
+            )
     return found, problems
 
 
@@ -206,7 +216,18 @@ def check_contract(data_dir: Path) -> dict[str, TableFile]:
     con = duckdb.connect()
     try:
         for name, file in files.items():
-            problems.extend(check_table(con, contract[name], file))
+            table_problems = check_table(con, contract[name], file)
+            problems.extend(table_problems)
+            if (
+                not table_problems
+                and contract[name].is_required
+                and con.execute(f"select count(*) from {file.reader_sql}").fetchall()[0][0] == 0
+            ):
+                problems.append(f"{name}: the file has no rows; this table is required (at least one row)")
+        try:
+            reference_data.check_reference(con, data_dir)
+        except reference_data.ReferenceMismatch as exc:
+            problems.extend(line.removeprefix("  - ") for line in str(exc).splitlines()[1:])
     finally:
         con.close()
     if problems:
@@ -233,56 +254,154 @@ def connect(database: Path | str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def ingest(data_dir: Path, database: Path) -> dict[str, int]:
-    """Check data_dir, then (re)load every raw table into <database>.raw in one transaction.
+@dataclass
+class IngestResult:
+    """What a load wrote: rows per raw table, which tables were provided, where reference data came from."""
+
+    rows: dict[str, int]
+    provided: list[str]  # raw tables with at least one row
+    not_provided: list[str]  # raw tables absent or header-only (loaded empty)
+    reference: list[reference_data.LoadedReference] = field(default_factory=list)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            f"sources provided ({len(self.provided)}): " + ", ".join(f"{t} ({self.rows[t]:,})" for t in self.provided)
+        ]
+        if self.not_provided:
+            lines.append(
+                f"sources not provided ({len(self.not_provided)}, loaded empty; their KPIs are not available): "
+                + ", ".join(self.not_provided)
+            )
+        origins: dict[str, list[str]] = {}
+        for ref in self.reference:
+            origins.setdefault(ref.origin, []).append(ref.name)
+        for origin, names in origins.items():
+            lines.append(f"reference data from {origin}: {', '.join(names)}")
+        return lines
+
+
+def ingest(data_dir: Path, database: Path, *, embedded: bool = False) -> IngestResult:
+    """Check data_dir, then (re)load every raw table into <database>.raw and the reference data into
+    <database>.reference, in one transaction.
 
     Columns are selected in contract order, so extra columns can never slip in, and stored as text
     (VARCHAR), like the embedded dataset's seeds: the raw schema has one shape whatever the export
     format, staging types and checks every value (a bad value is quarantined, never a failed
     load), and the staging unit tests, whose fixtures take their column types from the raw
-    relations, hold for any loader. Returns rows per table. Nothing is written when the check
-    fails, and a load that fails half-way is rolled back. The connection uses the profile's
-    DuckDB settings (threads, memory limit, spill directory).
+    relations, hold for any loader. A table without a file is created empty with every contract
+    column. Reference data comes from data_dir/reference/ or its neutral defaults
+    (reference_data.py); `embedded` loads the embedded dataset's own reference data from
+    seeds/reference/ instead. Nothing is written when a check fails, and a load that fails
+    half-way is rolled back. The connection uses the profile's DuckDB settings (threads, memory
+    limit, spill directory).
     """
     files = check_contract(data_dir)
     contract = load_contract()
     con = connect(database)
-    counts: dict[str, int] = {}
+    rows: dict[str, int] = {}
     try:
+        plan = reference_data.check_reference(con, None if embedded else data_dir)
         con.execute("begin transaction")
         con.execute("create schema if not exists raw")
-        for name, file in files.items():
-            columns = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in contract[name].column_names)
-            con.execute(f"create or replace table raw.{name} as select {columns} from {file.reader_sql}")
-            counts[name] = con.execute(f"select count(*) from raw.{name}").fetchall()[0][0]
+        for name, table in contract.items():
+            if name in files:
+                columns = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in table.column_names)
+                con.execute(f"create or replace table raw.{name} as select {columns} from {files[name].reader_sql}")
+            else:
+                columns = ", ".join(f'"{c}" varchar' for c in table.column_names)
+                con.execute(f"create or replace table raw.{name} ({columns})")
+            rows[name] = con.execute(f"select count(*) from raw.{name}").fetchall()[0][0]
+        loaded = reference_data.load_reference(con, plan)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     finally:
         con.close()
-    return counts
+    provided = [n for n, r in rows.items() if r > 0]
+    return IngestResult(rows, provided, [n for n in rows if n not in provided], loaded)
+
+
+def _day_text(column: str) -> str:
+    """The calendar day of a raw timestamp or date text (its first 10 characters, ISO 8601)."""
+    return f'try_cast(left(trim(cast("{column}" as varchar)), 10) as date)'
+
+
+def last_complete_day(database: Path, today: dt.date | None = None) -> tuple[dt.date | None, str]:
+    """The as-of default of an own-data build: the last complete day present in the raw data.
+
+    The latest event day (contract.EVENT_COLUMN of every provided table; days after `today`, the
+    machine's date, are future-dated dirt and ignored) is taken as cut off by the export unless an
+    export timestamp (any `exported_at`) falls after it, in which case that day is complete.
+    Returns (day, explanation); (None, reason) when no table has an event date.
+    """
+    today = today or dt.date.today()
+    contract = load_contract()
+    con = connect(database)
+    try:
+        latest: tuple[dt.date, str] | None = None
+        exported: dt.date | None = None
+        for name, table in contract.items():
+            column = EVENT_COLUMN.get(name)
+            if column:
+                day = con.execute(
+                    f"select max(d) from (select {_day_text(column)} as d from raw.{name}) where d <= ?", [today]
+                ).fetchall()[0][0]
+                if day is not None and (latest is None or day > latest[0]):
+                    latest = (day, f"{name}.{column}")
+            if "exported_at" in table.column_names:
+                day = con.execute(
+                    f"select max(d) from (select {_day_text('exported_at')} as d from raw.{name}) where d <= ?",
+                    [today],
+                ).fetchall()[0][0]
+                if day is not None and (exported is None or day > exported):
+                    exported = day
+    finally:
+        con.close()
+    if latest is None:
+        return None, "no raw table has an event date"
+    day, where = latest
+    if exported is not None and exported > day:
+        return day, f"the latest event day ({where}), complete: the data was exported on {exported}"
+    return day - dt.timedelta(days=1), (
+        f"the day before the latest event day {day} ({where}), which the export may have cut off"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="marketing-kpi ingest", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="marketing-kpi ingest",
+        description="Check a directory of your own CSV/Parquet exports against the raw data contract "
+        "(models/staging/raw__sources.yml) and its reference data (DIR/reference/), then load them into the "
+        "build database's raw and reference schemas. Every table except channels may be absent.",
+    )
     parser.add_argument("data_dir", type=Path, help="directory of CSV or Parquet files in the contract")
     parser.add_argument("--check-only", action="store_true", help="check the contract, load nothing")
     parser.add_argument("--database", type=Path, default=None, help="build database (default: MKPI_DUCKDB_PATH)")
     args = parser.parse_args(argv)
     try:
         if args.check_only:
-            check_contract(args.data_dir)
+            files = check_contract(args.data_dir)
+            absent = [t for t in load_contract() if t not in files]
             print(f"{args.data_dir}: follows the raw data contract")
+            print(f"  files for: {', '.join(files)}")
+            if absent:
+                print(f"  no file for (loaded empty; their KPIs are not available): {', '.join(absent)}")
             return 0
         started = time.perf_counter()
-        counts = ingest(args.data_dir, args.database or paths.build_database())
+        result = ingest(args.data_dir, args.database or paths.build_database())
     except ContractMismatch as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    for name, n in counts.items():
+    for name, n in result.rows.items():
         print(f"  raw.{name}: {n:,} rows")
-    print(f"ingested {sum(counts.values()):,} rows in {time.perf_counter() - started:.1f}s")
+    for line in result.summary_lines():
+        print(f"  {line}")
+    print(f"ingested {result.total_rows:,} rows in {time.perf_counter() - started:.1f}s")
     return 0
 
 

@@ -182,8 +182,9 @@ def test_incremental_run_after_a_new_day_equals_a_full_rebuild(built_database: P
     for db in (db_a, db_b):
         db.parent.mkdir()
         _copy_reference(built_database, db)
-    ingest(base, db_a)
-    ingest(new, db_b)
+    # embedded=True: the embedded dataset's reference data (seeds/reference), as copied above
+    ingest(base, db_a, embedded=True)
+    ingest(new, db_b, embedded=True)
     # parse once; both databases' runs then reuse it (dbt's partial parsing)
     _finish(_dbt(db_a, tmp_path / "target_a", "parse"), "dbt parse")
     shutil.copytree(tmp_path / "target_a", tmp_path / "target_b")
@@ -192,7 +193,7 @@ def test_incremental_run_after_a_new_day_equals_a_full_rebuild(built_database: P
     _finish(run_a, "dbt run (base)")
     _finish(run_b, "dbt run --full-refresh (new)")
     before = fingerprints(db_a)
-    ingest(new, db_a)
+    ingest(new, db_a, embedded=True)
     _finish(_dbt(db_a, tmp_path / "target_a", "run", *SELECT), "dbt run (incremental)")
 
     # the second run of A really was incremental: the five large base models compiled their filter

@@ -77,13 +77,13 @@ def _rewrite_parquet(path: Path, change) -> None:  # noqa: ANN001 - a callable p
 
 
 def test_csv_directory_loads_every_row(csv_dir: Path, scratch_env: Path) -> None:
-    counts = ingest(csv_dir, scratch_env)
+    counts = ingest(csv_dir, scratch_env).rows
     assert counts == _expected_rows(csv_dir)
     assert _raw_counts(scratch_env) == counts
 
 
 def test_parquet_directory_loads_every_row_with_contract_columns(parquet_dir: Path, scratch_env: Path) -> None:
-    counts = ingest(parquet_dir, scratch_env)
+    counts = ingest(parquet_dir, scratch_env).rows
     assert counts == _expected_rows(parquet_dir)
     con = duckdb.connect(str(scratch_env), read_only=True)
     try:
@@ -113,7 +113,7 @@ def test_folder_of_parts_loads_all_files_matched_by_column_name(parquet_dir: Pat
     reordered = table.slice(half).select(list(reversed(table.column_names)))
     pq.write_table(reordered, data / "touchpoints" / "part-1.parquet")
     db = tmp_path / "build.duckdb"
-    counts = ingest(data, db)
+    counts = ingest(data, db).rows
     assert counts["touchpoints"] == table.num_rows
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -142,14 +142,14 @@ def test_every_problem_kind_is_listed_in_one_message(csv_dir: Path, tmp_path: Pa
         )
     finally:
         con.close()
-    (data / "survey_responses.csv").unlink()
+    (data / "channels.csv").unlink()
     with pytest.raises(ContractMismatch) as exc:
         check_contract(data)
     problems = _problem_lines(exc)
     assert "leads: missing columns: phone" in problems
     assert "orders: extra columns: internal_note" in problems
     assert any(p.startswith("ad_performance.impressions: mistyped: expected bigint") for p in problems)
-    assert any(p.startswith("survey_responses: no file") for p in problems)
+    assert any(p.startswith("channels: no file") and "required" in p for p in problems)
     assert len(problems) == 4, problems
     assert "4 problem(s)" in str(exc.value)
 
@@ -209,7 +209,7 @@ def _csv_as_arrow(path: Path) -> pa.Table:
 
 
 def test_nothing_is_loaded_when_the_check_fails(csv_dir: Path, tmp_path: Path, scratch_env: Path) -> None:
-    before = ingest(csv_dir, scratch_env)
+    before = ingest(csv_dir, scratch_env).rows
     data = _copy(csv_dir, tmp_path)
     (data / "touchpoints.csv").write_text("touchpoint_id\ntch_1\n")
     # a good table that would otherwise be loaded first must keep its previous contents too
@@ -222,7 +222,7 @@ def test_nothing_is_loaded_when_the_check_fails(csv_dir: Path, tmp_path: Path, s
 
 def test_nothing_is_loaded_into_a_new_database_when_the_check_fails(csv_dir: Path, tmp_path: Path) -> None:
     data = _copy(csv_dir, tmp_path)
-    (data / "leads.csv").unlink()
+    (data / "channels.csv").unlink()
     db = tmp_path / "fresh.duckdb"
     with pytest.raises(ContractMismatch):
         ingest(data, db)
@@ -234,10 +234,10 @@ def test_cli_check_only_and_exit_codes(csv_dir: Path, tmp_path: Path, scratch_en
     assert "follows the raw data contract" in capsys.readouterr().out
     assert not scratch_env.exists(), "--check-only must not create the database"
     data = _copy(csv_dir, tmp_path)
-    (data / "orders.csv").unlink()
+    (data / "channels.csv").unlink()
     assert ingest_module.main([str(data)]) == 2
     err = capsys.readouterr().err
-    assert "orders: no file" in err and "1 problem(s)" in err
+    assert "channels: no file" in err and "1 problem(s)" in err
     assert ingest_module.main([str(csv_dir)]) == 0
     assert "ingested" in capsys.readouterr().out
     assert _raw_counts(scratch_env) == _expected_rows(csv_dir)

@@ -55,7 +55,7 @@ typed as (
         try_cast(raw_impressions as bigint) as impressions,
         try_cast(raw_clicks as bigint) as clicks,
         try_cast(raw_platform_conversions as bigint) as platform_conversions,
-        {{ to_utc_timestamp('raw_exported_at') }} as exported_at
+        {{ to_utc_timestamp('raw_exported_at', 'ad_performance') }} as exported_at
 
     from numbered
 
@@ -79,7 +79,7 @@ looked_up as (
         versioned.*,
         campaigns.channel_id,
         campaigns.campaign_id is not null as is_known_campaign,
-        fx_rates.rate_to_usd
+        {{ fx_rate_to_reporting('versioned.currency_code', 'fx_rates.rate_to_usd') }} as rate_to_usd
 
     from versioned
     left join campaigns

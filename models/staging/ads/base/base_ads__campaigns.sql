@@ -36,7 +36,7 @@ typed as (
         try_cast(raw_end_date as date) as end_date,
         try_cast(raw_budget_amount as decimal(18, 2)) as budget_amount,
         upper(raw_budget_currency) as budget_currency,
-        {{ to_utc_timestamp('raw_exported_at') }} as exported_at
+        {{ to_utc_timestamp('raw_exported_at', 'campaigns') }} as exported_at
 
     from numbered
 
@@ -59,7 +59,7 @@ looked_up as (
     select
         versioned.*,
         channels.channel_id is not null as is_known_channel,
-        fx_rates.rate_to_usd
+        {{ fx_rate_to_reporting('versioned.budget_currency', 'fx_rates.rate_to_usd') }} as rate_to_usd
 
     from versioned
     left join channels

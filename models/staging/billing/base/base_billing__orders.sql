@@ -19,7 +19,7 @@ source as (
             raw_key_columns=[clean_text('order_id')],
             key_columns=['order_id'],
             raw_event_column='ordered_at',
-            raw_event_time=to_utc_timestamp(clean_text('ordered_at')),
+            raw_event_time=to_utc_timestamp(clean_text('ordered_at'), 'orders'),
             event_column='ordered_at',
         ) }}
     {% endif %}
@@ -58,7 +58,7 @@ typed as (
         *,
         raw_order_id as order_id,
         raw_customer_id as customer_id,
-        {{ to_utc_timestamp('raw_ordered_at') }} as ordered_at,
+        {{ to_utc_timestamp('raw_ordered_at', 'orders') }} as ordered_at,
         try_cast(raw_amount as decimal(18, 2)) as amount,
         upper(raw_currency_code) as currency_code,
         {{ clean_enum('raw_order_type') }} as order_type,
@@ -84,7 +84,7 @@ looked_up as (
     select
         versioned.*,
         customers.customer_id is not null as is_known_customer,
-        fx_rates.rate_to_usd
+        {{ fx_rate_to_reporting('versioned.currency_code', 'fx_rates.rate_to_usd') }} as rate_to_usd
 
     from versioned
     left join customers

@@ -19,7 +19,7 @@ source as (
             raw_key_columns=[clean_text('stage_event_id')],
             key_columns=['stage_event_id'],
             raw_event_column='changed_at',
-            raw_event_time=to_utc_timestamp(clean_text('changed_at')),
+            raw_event_time=to_utc_timestamp(clean_text('changed_at'), 'lead_stage_events'),
             event_column='changed_at',
         ) }}
     {% endif %}
@@ -46,7 +46,7 @@ typed as (
         raw_lead_id as lead_id,
         -- 'stage' is a keyword in some dialects, but it is the contract's column name.
         {{ clean_enum('raw_stage') }} as stage,  -- noqa: RF04
-        {{ to_utc_timestamp('raw_changed_at') }} as changed_at
+        {{ to_utc_timestamp('raw_changed_at', 'lead_stage_events') }} as changed_at
 
     from numbered
 

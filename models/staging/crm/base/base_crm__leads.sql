@@ -35,7 +35,7 @@ typed as (
     select
         *,
         raw_lead_id as lead_id,
-        {{ to_utc_timestamp('raw_created_at') }} as created_at,
+        {{ to_utc_timestamp('raw_created_at', 'leads') }} as created_at,
         raw_channel_id as channel_id,
         raw_campaign_id as campaign_id,
         {{ pii_hash('raw_email') }} as email_hash,
@@ -50,11 +50,11 @@ typed as (
         upper(raw_country_code) as country_code,
         {{ clean_enum('raw_device') }} as device,
         raw_owner_id as owner_id,
-        {{ to_utc_timestamp('raw_assigned_at') }} as assigned_at,
-        {{ to_utc_timestamp('raw_first_responded_at') }} as first_responded_at,
+        {{ to_utc_timestamp('raw_assigned_at', 'leads') }} as assigned_at,
+        {{ to_utc_timestamp('raw_first_responded_at', 'leads') }} as first_responded_at,
         raw_customer_id as customer_id,
         {{ redact_contact_details('raw_notes') }} as notes,
-        {{ to_utc_timestamp('raw_exported_at') }} as exported_at
+        {{ to_utc_timestamp('raw_exported_at', 'leads') }} as exported_at
 
     from numbered
 
@@ -78,7 +78,7 @@ looked_up as (
         versioned.*,
         channels.channel_id is not null as is_known_channel,
         versioned.campaign_id is null or campaigns.campaign_id is not null as is_known_campaign,
-        fx_rates.rate_to_usd
+        {{ fx_rate_to_reporting('versioned.declared_budget_currency', 'fx_rates.rate_to_usd') }} as rate_to_usd
 
     from versioned
     left join channels

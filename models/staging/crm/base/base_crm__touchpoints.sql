@@ -19,7 +19,7 @@ source as (
             raw_key_columns=[clean_text('touchpoint_id')],
             key_columns=['touchpoint_id'],
             raw_event_column='touched_at',
-            raw_event_time=to_utc_timestamp(clean_text('touched_at')),
+            raw_event_time=to_utc_timestamp(clean_text('touched_at'), 'touchpoints'),
             event_column='touched_at',
         ) }}
     {% endif %}
@@ -57,7 +57,7 @@ typed as (
         raw_touchpoint_id as touchpoint_id,
         raw_lead_id as lead_id,
         raw_visitor_id as visitor_id,
-        {{ to_utc_timestamp('raw_touched_at') }} as touched_at,
+        {{ to_utc_timestamp('raw_touched_at', 'touchpoints') }} as touched_at,
         raw_channel_id as channel_id,
         raw_campaign_id as campaign_id,
         {{ clean_enum('raw_touch_type') }} as touch_type

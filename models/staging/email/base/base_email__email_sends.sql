@@ -24,7 +24,7 @@ typed as (
         *,
         raw_send_id as send_id,
         raw_campaign_id as campaign_id,
-        {{ to_utc_timestamp('raw_sent_at') }} as sent_at,
+        {{ to_utc_timestamp('raw_sent_at', 'email_sends') }} as sent_at,
         try_cast(raw_emails_sent as bigint) as emails_sent,
         try_cast(raw_emails_delivered as bigint) as emails_delivered,
         try_cast(raw_emails_opened as bigint) as emails_opened,

@@ -32,7 +32,7 @@ typed as (
         *,
         raw_response_id as response_id,
         raw_customer_id as customer_id,
-        {{ to_utc_timestamp('raw_responded_at') }} as responded_at,
+        {{ to_utc_timestamp('raw_responded_at', 'survey_responses') }} as responded_at,
         try_cast(raw_score as integer) as score
 
     from numbered

@@ -19,7 +19,7 @@ source as (
             raw_key_columns=[clean_text('session_id')],
             key_columns=['session_id'],
             raw_event_column='session_started_at',
-            raw_event_time=to_utc_timestamp(clean_text('session_started_at')),
+            raw_event_time=to_utc_timestamp(clean_text('session_started_at'), 'web_sessions'),
             event_column='session_started_at',
         ) }}
     {% endif %}
@@ -50,7 +50,7 @@ typed as (
         *,
         raw_session_id as session_id,
         raw_visitor_id as visitor_id,
-        {{ to_utc_timestamp('raw_session_started_at') }} as session_started_at,
+        {{ to_utc_timestamp('raw_session_started_at', 'web_sessions') }} as session_started_at,
         raw_channel_id as channel_id,
         raw_campaign_id as campaign_id,
         raw_landing_page as landing_page,
