@@ -101,7 +101,15 @@ def _build_shape(name: str, root: Path) -> ShapeBuild:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("MKPI_AS_OF_DATE", "MKPI_DATA_DIR", "MKPI_FRESHNESS_WARN_DAYS", "MKPI_FRESHNESS_ERROR_DAYS")
+        if k
+        not in (
+            "MKPI_AS_OF_DATE",
+            "MKPI_DATA_DIR",
+            "MKPI_SOURCE_TIMEZONE",
+            "MKPI_SOURCE_TIMEZONES",
+            "MKPI_FRESHNESS_WARN_DAYS",
+            "MKPI_FRESHNESS_ERROR_DAYS",
+        )
     }
     env.update(
         {
@@ -588,7 +596,8 @@ def test_no_billing_funnel_and_ad_kpis_equal(no_billing: Published | ShapeBuild)
 # historical: ends 2018-12-31
 # ------------------------------------------------------------------------------------------------
 
-_AS_OF_LINE = re.compile(r"as[ _-]of[^\n]*?(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+# cli.build prints "    as-of date: YYYY-MM-DD: <why> (...)" right after loading the data.
+_AS_OF_LINE = re.compile(r"^\s*as-of date: (\d{4}-\d{2}-\d{2})", re.MULTILINE)
 
 
 def printed_as_of(build: ShapeBuild) -> dt.date:
@@ -600,7 +609,13 @@ def printed_as_of(build: ShapeBuild) -> dt.date:
 def test_historical_builds_as_of_its_last_complete_day(historical: Published | ShapeBuild) -> None:
     pub = published(historical)
     as_of = printed_as_of(pub.build)
-    assert as_of in (dt.date(2018, 12, 30), dt.date(2018, 12, 31)), f"default as-of {as_of} for data ending 2018-12-31"
+    # The coordinator's rule (ingest.last_complete_day): the latest event day is complete when an
+    # export timestamp falls after it, else the day before. Here, from the files themselves:
+    leads = _csv(pub.build, "leads")
+    last_event_day = pd.to_datetime(leads["created_at"]).dt.date.max()
+    exported_after = pd.to_datetime(leads["exported_at"]).dt.date.max() > last_event_day
+    assert last_event_day == dt.date(2018, 12, 31) and exported_after
+    assert as_of == dt.date(2018, 12, 31), f"default as-of {as_of} for data ending (and exported after) 2018-12-31"
     future = [q for q in pub.quarantined() if q[1] == "future_dated"]
     assert future == [], f"rows quarantined as future_dated with as-of {as_of}: {future}"
 
