@@ -157,7 +157,8 @@ def _build_shape(name: str, root: Path) -> ShapeBuild:
 
 def _require_published(build: ShapeBuild) -> None:
     assert build.returncode == 0, (
-        f"`{' '.join(build.command)}` exited {build.returncode} after {build.seconds:.0f}s; last lines:\n{build.tail()}"
+        f"`{' '.join(build.command)}` exited {build.returncode} after {build.seconds:.0f}s "
+        f"(full output: {build.root / 'build.log'}); last lines:\n{build.tail()}"
     )
     assert build.serving_file.exists(), f"{build.name}: the build exited 0 but published nothing\n{build.tail()}"
 
