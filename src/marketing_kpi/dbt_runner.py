@@ -19,17 +19,22 @@ class StepFailed(RuntimeError):
     """A pipeline step failed; the message says which and why."""
 
 
+def salt_file() -> Path:
+    """The per-checkout PII salt, next to the build database (git-ignored)."""
+    return paths.build_database().parent / ".pii_salt"
+
+
 def ensure_pii_salt(env: dict[str, str]) -> None:
     """Put the PII salt in `env`: the environment's if set, else a per-checkout random salt kept in
     warehouse/.pii_salt (mode 600, git-ignored) so hashes stay stable across local builds."""
     if env.get(SALT_ENV):
         return
-    salt_file = paths.build_database().parent / ".pii_salt"
-    if not salt_file.exists():
-        salt_file.parent.mkdir(parents=True, exist_ok=True)
-        salt_file.write_text(secrets.token_hex(32))
-        salt_file.chmod(0o600)
-    env[SALT_ENV] = salt_file.read_text().strip()
+    path = salt_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    env[SALT_ENV] = path.read_text().strip()
 
 
 def dbt_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -42,6 +47,9 @@ def dbt_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     ensure_pii_salt(env)
     env.setdefault("DBT_PROFILES_DIR", str(paths.PROJECT_ROOT / "profiles"))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # Piped logs (CI, `| tee`) get plain text: dbt colours its output only on a terminal.
+    if not sys.stdout.isatty():
+        env.setdefault("DBT_USE_COLORS", "false")
     return env
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from marketing_kpi import paths, reference_data
-from marketing_kpi.contract import EVENT_COLUMN, Table, load_contract
+from marketing_kpi.contract import EVENT_COLUMN, Table, column_set_problems, load_contract
 from marketing_kpi.raw_file_integrity import csv_file_problems
 
 # Physical types a file may carry for each contract type. VARCHAR is accepted everywhere (text
@@ -160,13 +160,7 @@ def _check_one_file(con: duckdb.DuckDBPyConnection, table: Table, reader: str, w
     except duckdb.Error as exc:
         return [f"{table.name}: cannot read {where}: {str(exc).splitlines()[0]}"]
     actual = {row[0]: row[1] for row in described}
-    problems = []
-    missing = [c for c in table.column_names if c not in actual]
-    extra = [c for c in actual if c not in table.column_names]
-    if missing:
-        problems.append(f"{table.name}: missing columns: {', '.join(missing)}")
-    if extra:
-        problems.append(f"{table.name}: extra columns: {', '.join(extra)}")
+    problems = column_set_problems(table.name, table.column_names, list(actual))
     for column in table.columns:
         if column.name not in actual:
             continue
@@ -207,6 +201,11 @@ def check_table(con: duckdb.DuckDBPyConnection, table: Table, file: TableFile) -
     return problems
 
 
+def has_rows(con: duckdb.DuckDBPyConnection, file: TableFile) -> bool:
+    """Whether a table's file(s) hold at least one row (a header-only file does not)."""
+    return bool(con.execute(f"select count(*) from (select 1 from {file.reader_sql} limit 1)").fetchall()[0][0])
+
+
 def check_contract(data_dir: Path) -> dict[str, TableFile]:
     """Check every raw table's file; raise ContractMismatch listing every problem at once."""
     if not data_dir.is_dir():
@@ -218,11 +217,7 @@ def check_contract(data_dir: Path) -> dict[str, TableFile]:
         for name, file in files.items():
             table_problems = check_table(con, contract[name], file)
             problems.extend(table_problems)
-            if (
-                not table_problems
-                and contract[name].is_required
-                and con.execute(f"select count(*) from {file.reader_sql}").fetchall()[0][0] == 0
-            ):
+            if not table_problems and contract[name].is_required and not has_rows(con, file):
                 problems.append(f"{name}: the file has no rows; this table is required (at least one row)")
         try:
             reference_data.check_reference(con, data_dir)
@@ -386,11 +381,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.check_only:
             files = check_contract(args.data_dir)
+            con = duckdb.connect()
+            try:
+                header_only = [t for t, f in files.items() if not has_rows(con, f)]
+            finally:
+                con.close()
             absent = [t for t in load_contract() if t not in files]
             print(f"{args.data_dir}: follows the raw data contract")
-            print(f"  files for: {', '.join(files)}")
-            if absent:
-                print(f"  no file for (loaded empty; their KPIs are not available): {', '.join(absent)}")
+            print(f"  sources provided: {', '.join(t for t in files if t not in header_only)}")
+            if absent or header_only:
+                missing = [*(f"{t} (no file)" for t in absent), *(f"{t} (header only)" for t in header_only)]
+                print(f"  sources not provided (loaded empty; their KPIs are not available): {', '.join(missing)}")
             return 0
         started = time.perf_counter()
         result = ingest(args.data_dir, args.database or paths.build_database())

@@ -21,14 +21,6 @@ from marketing_kpi.ingest import ContractMismatch, check_contract, ingest, last_
 CRM_TABLES = ("channels", "leads", "lead_stage_events")
 
 
-@pytest.fixture()
-def scratch_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "db" / "build.duckdb"
-    monkeypatch.setenv("MKPI_DUCKDB_PATH", str(db))
-    monkeypatch.setenv("MKPI_DUCKDB_TEMP_DIR", str(tmp_path / "db" / "tmp"))
-    return db
-
-
 def _crm_export(tmp_path: Path, header_only: tuple[str, ...] = ("orders",)) -> Path:
     """The embedded dataset's CRM tables, plus header-only files for `header_only`; nothing else."""
     data = tmp_path / "export"
@@ -242,3 +234,12 @@ def test_build_rejects_unknown_options_and_bad_dates(capsys: pytest.CaptureFixtu
     with pytest.raises(SystemExit):
         cli.main(["build", "--as-of", "31/12/2018"])
     assert "'31/12/2018' is not a date (YYYY-MM-DD) or 'today'" in capsys.readouterr().err
+
+
+def test_check_only_names_absent_and_header_only_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from marketing_kpi.ingest import main as ingest_main
+
+    assert ingest_main([str(_crm_export(tmp_path, header_only=("orders",))), "--check-only"]) == 0
+    out = capsys.readouterr().out
+    assert "sources provided: channels, leads, lead_stage_events" in out
+    assert "orders (header only)" in out and "survey_responses (no file)" in out

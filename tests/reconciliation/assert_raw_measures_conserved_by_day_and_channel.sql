@@ -87,7 +87,10 @@ raw_totals as (
     select
         'leads' as source_table,
         coalesce(
-            cast(cast({{ to_utc_timestamp(clean_text('created_at'), 'leads') }} as date) as {{ dbt.type_string() }}),
+            cast(
+                cast({{ to_utc_timestamp(clean_text('created_at'), 'leads') }} as date)
+                as {{ dbt.type_string() }}
+            ),
             '<unparseable>'
         ) as date_day,
         coalesce({{ clean_text('channel_id') }}, '<none>') as channel_id,
@@ -104,7 +107,10 @@ raw_totals as (
     select
         'orders' as source_table,
         coalesce(
-            cast(cast({{ to_utc_timestamp(clean_text('ordered_at'), 'orders') }} as date) as {{ dbt.type_string() }}),
+            cast(
+                cast({{ to_utc_timestamp(clean_text('ordered_at'), 'orders') }} as date)
+                as {{ dbt.type_string() }}
+            ),
             '<unparseable>'
         ) as date_day,
         '<none>' as channel_id,

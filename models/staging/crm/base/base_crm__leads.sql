@@ -77,8 +77,13 @@ looked_up as (
     select
         versioned.*,
         channels.channel_id is not null as is_known_channel,
-        versioned.campaign_id is null or campaigns.campaign_id is not null as is_known_campaign,
-        {{ fx_rate_to_reporting('versioned.declared_budget_currency', 'fx_rates.rate_to_usd') }} as rate_to_usd
+        -- Without a campaigns export, campaign ids cannot be checked: kept as sent (unchecked).
+        versioned.campaign_id is null
+        or campaigns.campaign_id is not null
+        or not {{ raw_table_is_provided('campaigns') }} as is_known_campaign,
+        {{ fx_rate_to_reporting(
+            'versioned.declared_budget_currency', 'fx_rates.rate_to_usd'
+        ) }} as rate_to_usd
 
     from versioned
     left join channels

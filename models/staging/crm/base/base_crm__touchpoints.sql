@@ -83,7 +83,10 @@ looked_up as (
         versioned.*,
         versioned.lead_id is null or leads.lead_id is not null as is_known_lead,
         channels.channel_id is not null as is_known_channel,
-        versioned.campaign_id is null or campaigns.campaign_id is not null as is_known_campaign
+        -- Without a campaigns export, campaign ids cannot be checked: kept as sent (unchecked).
+        versioned.campaign_id is null
+        or campaigns.campaign_id is not null
+        or not {{ raw_table_is_provided('campaigns') }} as is_known_campaign
 
     from versioned
     left join leads

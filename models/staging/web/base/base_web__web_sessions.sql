@@ -82,7 +82,10 @@ looked_up as (
     select
         versioned.*,
         channels.channel_id is not null as is_known_channel,
-        versioned.campaign_id is null or campaigns.campaign_id is not null as is_known_campaign
+        -- Without a campaigns export, campaign ids cannot be checked: kept as sent (unchecked).
+        versioned.campaign_id is null
+        or campaigns.campaign_id is not null
+        or not {{ raw_table_is_provided('campaigns') }} as is_known_campaign
 
     from versioned
     left join channels
