@@ -33,6 +33,7 @@ import pandas as pd
 import pytest
 
 from marketing_kpi import export_shapes, paths
+from marketing_kpi.contract import load_contract
 
 PII_SALT = "own-data-shapes-salt-0123456789"
 BUILD_TIMEOUT_S = 1800
@@ -494,6 +495,32 @@ def test_shape_builds_and_publishes(shape: str, request: pytest.FixtureRequest) 
     availability = pub.availability()
     registry = pd.read_csv(paths.reference_seed_dir() / "kpi_registry.csv", dtype=str)
     assert set(availability) == set(registry["kpi_id"]), "kpi_availability: one row per registered KPI"
+
+
+@pytest.mark.parametrize("shape", SHAPE_FIXTURES)
+def test_build_records_the_sources_provided_and_the_audit_skips(shape: str, request: pytest.FixtureRequest) -> None:
+    """stg_meta__sources_provided (build) and meta.build_sources (published) say which raw tables
+    the shape provided (at least one row); the audit's skips name every table it did not."""
+    pub = published(request.getfixturevalue(shape))
+    provided = {t for t, n in pub.build.manifest["tables"].items() if n > 0}
+    not_provided = set(load_contract()) - provided
+    con = duckdb.connect(str(pub.build.build_database), read_only=True)
+    try:
+        staged = dict(
+            con.execute(
+                "select source_table, is_provided from staging.stg_meta__sources_provided where source_kind = 'raw'"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert {t for t, is_provided in staged.items() if is_provided} == provided
+    published_sources = {r["source_table"]: r for r in pub.rows(f"select * from {pub.table('build_sources')}")}
+    assert {t for t, r in published_sources.items() if r["is_provided"]} == provided
+    for table in provided:
+        assert published_sources[table]["row_count"] == pub.build.manifest["tables"][table]
+    skipped = pub.rows(f"select * from {pub.table('audit_skipped_expectations')}")
+    skipped_tables = {str(r["table_name"]).split(".")[-1] for r in skipped}
+    assert not_provided <= skipped_tables, f"no audit skip recorded for {sorted(not_provided - skipped_tables)}"
 
 
 @pytest.mark.parametrize("shape", SHAPE_FIXTURES)
