@@ -514,7 +514,9 @@ def test_build_records_the_sources_provided_and_the_audit_skips(shape: str, requ
     finally:
         con.close()
     assert {t for t, is_provided in staged.items() if is_provided} == provided
-    published_sources = {r["source_table"]: r for r in pub.rows(f"select * from {pub.table('build_sources')}")}
+    published_sources = {  # source_table is schema-qualified there ('raw.leads')
+        str(r["source_table"]).split(".")[-1]: r for r in pub.rows(f"select * from {pub.table('build_sources')}")
+    }
     assert {t for t, r in published_sources.items() if r["is_provided"]} == provided
     for table in provided:
         assert published_sources[table]["row_count"] == pub.build.manifest["tables"][table]
