@@ -7,7 +7,7 @@ the contract, ``DIR/reference/<name>.csv`` for the dataset's reference data, and
 with ``marketing-kpi build --data-dir DIR`` plus the shape's ``build_args`` (in the manifest).
 
 Every shape is cut from one clean run of the project's own generator (generator.py, ``dirt``
-off) over a four-month window, BASE_START..BASE_END (~24 k raw rows), so a test can recompute its
+off) over a four-month window, BASE_START..BASE_END (at most ~30 k raw rows), so a test can recompute its
 KPIs independently from the files without modelling quarantine. The shapes:
 
 ==================  ===============================================================================

@@ -69,7 +69,8 @@ def test_shape_has_exactly_its_tables(name: str, written: dict[str, Path]) -> No
         else:
             assert not path.exists()
     assert {p.stem for p in (out / "reference").glob("*.csv")} == set(shape.reference)
-    assert 1_000 <= sum(manifest["tables"].values()) <= 25_000, "keep shapes small (one build ~ a minute)"
+    assert manifest["tables"]["channels"] > 0
+    assert 500 <= sum(manifest["tables"].values()) <= 30_000, "keep shapes small (one build ~ a minute)"
 
 
 def test_partial_shapes_absent_tables_mix_no_file_and_header_only() -> None:
@@ -124,8 +125,7 @@ def test_historical_shifts_every_date_and_timestamp_by_the_same_days(
     ads = pd.read_csv(written["historical"] / "ad_performance.csv", dtype=str)
     assert ads["report_date"].max() == "2018-12-31" == export_shapes.HISTORICAL_END.isoformat()
     leads = pd.read_csv(written["historical"] / "leads.csv", dtype=str)
-    assert leads["created_at"].max().startswith("2018-12-31")
-    assert leads["created_at"].min() >= "2018-09-04"
+    assert "2018-09-04" <= leads["created_at"].min() <= leads["created_at"].max() < "2019-01-01"
 
 
 def test_historical_reference_moves_with_the_data(written: dict[str, Path], base: tuple[Path, Path]) -> None:

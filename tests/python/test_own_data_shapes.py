@@ -33,7 +33,7 @@ import pandas as pd
 import pytest
 
 from marketing_kpi import export_shapes, paths
-from marketing_kpi.contract import load_contract
+from marketing_kpi.contract import EVENT_COLUMN, load_contract
 
 PII_SALT = "own-data-shapes-salt-0123456789"
 BUILD_TIMEOUT_S = 1800
@@ -643,10 +643,15 @@ def test_historical_builds_as_of_its_last_complete_day(historical: Published | S
     as_of = printed_as_of(pub.build)
     # The coordinator's rule (ingest.last_complete_day): the latest event day is complete when an
     # export timestamp falls after it, else the day before. Here, from the files themselves:
-    leads = _csv(pub.build, "leads")
-    last_event_day = pd.to_datetime(leads["created_at"]).dt.date.max()
-    exported_after = pd.to_datetime(leads["exported_at"]).dt.date.max() > last_event_day
-    assert last_event_day == dt.date(2018, 12, 31) and exported_after
+    event_days, export_days = [], []
+    for table, column in EVENT_COLUMN.items():
+        if column and pub.build.manifest["tables"].get(table):
+            frame = _csv(pub.build, table)
+            event_days.append(pd.to_datetime(frame[column]).dt.date.max())
+            if "exported_at" in frame:
+                export_days.append(pd.to_datetime(frame["exported_at"]).dt.date.max())
+    last_event_day = max(event_days)
+    assert last_event_day == dt.date(2018, 12, 31) and max(export_days) > last_event_day
     assert as_of == dt.date(2018, 12, 31), f"default as-of {as_of} for data ending (and exported after) 2018-12-31"
     future = [q for q in pub.quarantined() if q[1] == "future_dated"]
     assert future == [], f"rows quarantined as future_dated with as-of {as_of}: {future}"
@@ -679,6 +684,24 @@ def test_naive_local_time_daily_leads_equal_the_utc_conversion(naive_local_time:
     )
     got = {r["date_day"]: int(r["leads"]) for r in rows}
     dst_days = [dt.date(2018, 11, 3), dt.date(2018, 11, 4), dt.date(2018, 11, 5)]
-    assert all(day in expected for day in dst_days)
-    assert {d: got.get(d) for d in dst_days} == {d: expected[d] for d in dst_days}, "around the DST change"
+    assert {d: got.get(d, 0) for d in dst_days} == {d: expected.get(d, 0) for d in dst_days}, "around the DST change"
     assert got == expected
+
+
+def test_naive_local_time_every_lead_timestamp_converted(naive_local_time: Published | ShapeBuild) -> None:
+    """Each lead's created_at and stage times in fct_leads are the Sao Paulo wall-clock times of the
+    files converted to UTC, on both sides of the DST change (UTC-3 before 2018-11-04, UTC-2 after)."""
+    pub = published(naive_local_time)
+    zone = pub.build.manifest["source_timezone"]
+    leads = _csv(pub.build, "leads")
+    local = pd.to_datetime(leads["created_at"]).dt.tz_localize(zone)
+    offsets = set(local.map(lambda t: t.utcoffset().total_seconds() / 3600))
+    assert offsets == {-3.0, -2.0}, f"the leads should span the DST change: offsets {offsets}"
+    expected = expected_lifecycle(pub.build).set_index("lead_id")
+    rows = pub.rows(f"select lead_id, created_at, mql_at, sql_at, opportunity_at, won_at from {pub.table('fct_leads')}")
+    assert {r["lead_id"] for r in rows} == set(expected.index)
+    for r in rows:
+        for column in ("created_at", "mql_at", "sql_at", "opportunity_at", "won_at"):
+            want = expected.at[r["lead_id"], column]
+            want = None if pd.isna(want) else want.to_pydatetime()
+            assert r[column] == want, f"{r['lead_id']}.{column}: published {r[column]}, expected {want} (UTC)"
