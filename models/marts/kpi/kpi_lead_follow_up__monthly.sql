@@ -2,8 +2,9 @@
     Sales follow-up of leads: one row per month the leads were created in, owner and source
     channel. Speed to lead in clock hours and in business hours (working_hours and holidays
     seeds), and SLA attainment against var('sla_hours'): the headline sla_attainment_rate counts
-    business hours; sla_attainment_rate_clock_hours counts clock hours. Leads never assigned have
-    a null owner_id.
+    business hours; sla_attainment_rate_clock_hours counts clock hours. Leads never assigned (no
+    assigned_at, is_assigned false) are grouped under a null owner_id, whatever owner the CRM
+    routed them to: they have not reached a rep yet.
 -#}
 
 with
@@ -14,10 +15,30 @@ leads as (
 
 ),
 
-monthly as (
+leads_by_assigned_owner as (
 
     select
         cast({{ dbt.date_trunc('month', 'created_at') }} as date) as date_month,
+        -- the owner only once the lead is assigned: the raw owner_id is the rep the CRM routed
+        -- the lead to, set before (and without) an assignment too
+        case when is_assigned then owner_id end as owner_id,
+        channel_id,
+        is_assigned,
+        hours_to_assignment,
+        is_responded,
+        hours_to_first_response,
+        business_hours_to_first_response,
+        is_within_sla,
+        is_within_sla_clock_hours
+
+    from leads
+
+),
+
+monthly as (
+
+    select
+        date_month,
         owner_id,
         channel_id,
         count(*) as leads,
@@ -33,9 +54,9 @@ monthly as (
         sum(case when is_within_sla_clock_hours then 1 else 0 end) as leads_within_sla_clock_hours,
         sum(case when is_responded then 0 else 1 end) as leads_without_response
 
-    from leads
+    from leads_by_assigned_owner
     group by
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date),
+        date_month,
         owner_id,
         channel_id
 
