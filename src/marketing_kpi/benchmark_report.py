@@ -87,6 +87,15 @@ def markdown(report: dict) -> str:
             f"{_carried(xl)} | "
             f"{_s(build['seconds'])} | {_gib(build.get('peak_rss_bytes'))} |"
         )
+    small = report.get("small_own_data") or {}
+    if small.get("build", {}).get("runs"):
+        build = small["build"]
+        status = "" if build.get("all_runs_succeeded") else " (a run failed)"
+        when = f", measured {str(small['measured_at'])[:10]}" if small.get("measured_at") else ""
+        out.append(
+            f"| own data: `marketing-kpi build --data-dir` end to end ({small['dataset']['total_rows']:,} raw rows, "
+            f"CSV){status}{when} | {_s(build.get('median_seconds'))} | {_gib(build.get('peak_rss_bytes'))} |"
+        )
     out += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
     for t in report["targets"]:
         met = "—" if t["met"] is None else ("yes" if t["met"] else "**missed**")

@@ -24,6 +24,7 @@ from marketing_kpi import ingest as ingest_module
 from marketing_kpi import paths
 from marketing_kpi.dbt_runner import StepFailed, run_dbt
 from marketing_kpi.ingest import ContractMismatch
+from marketing_kpi.publish import NO_AUDIT_HELP
 
 EMBEDDED_AS_OF = "2026-10-31"  # the embedded dataset's last day (dbt_project.yml's default as_of_date)
 
@@ -110,25 +111,18 @@ def build(
     last complete day in it (ingest.last_complete_day) and for the embedded dataset its last day."""
     os.environ.update(source_timezone_env(source_timezone))
     refresh = ["--full-refresh"] if full_refresh else []
-    total = 2 + int(audit) + 2 * int(audit and publish) + int(docs)
+    total = 2 + int(data_dir is not None) + int(audit) + 2 * int(audit and publish) + int(docs)
     step = _Steps(total)
-    database = paths.build_database()
     if data_dir is None:
         step("load the embedded dataset + reference data", lambda: _ingest(paths.raw_seed_dir(), embedded=True))
+        as_of = as_of or os.environ.get("MKPI_AS_OF_DATE")
+        why = "given" if as_of else "the embedded dataset's last day"
+        as_of = as_of or EMBEDDED_AS_OF
+        print(f"    as-of date: {as_of} ({why})", flush=True)
     else:
-        step(f"load {data_dir} + reference data", lambda: _ingest(data_dir))
-    as_of = as_of or os.environ.get("MKPI_AS_OF_DATE")
-    if as_of:
-        print(f"    as-of date: {as_of} (given)", flush=True)
-    elif data_dir is None:
-        as_of = EMBEDDED_AS_OF
-        print(f"    as-of date: {as_of} (the embedded dataset's last day)", flush=True)
-    else:
-        day, why = ingest_module.last_complete_day(database)
-        if day is None:
-            raise StepFailed(f"cannot pick an as-of date: {why}; pass --as-of YYYY-MM-DD (or --as-of today)")
-        as_of = day.isoformat()
-        print(f"    as-of date: {as_of}: {why} (pass --as-of DATE|today to choose another)", flush=True)
+        prepared = step(f"check {data_dir} (contract, as-of date, preflight)", lambda: _prepare(data_dir, as_of))
+        as_of = prepared.as_of
+        step(f"load {data_dir} + reference data", lambda: _ingest(data_dir, checked=prepared.files))
     os.environ["MKPI_AS_OF_DATE"] = as_of
     # Models and every data test, those of the reference tables (loaded above, not seeded) included;
     # unit tests test the SQL, not the data: CI runs them (--unit-tests), a production build need not.
@@ -157,12 +151,29 @@ def build(
             "dashboard (static HTML from the published file)",
             lambda: dashboard.build_dashboard(serving / "marketing_kpi.duckdb", serving / "dashboard"),
         )
+    if not audit and publish:
+        from marketing_kpi import publish as publisher
+
+        notice_args = ["--as-of-date", as_of] + (["--no-volume-bands"] if data_dir is not None else [])
+        print(publisher.not_published_notice(paths.serving_dir(), notice_args), flush=True)
     if docs:
         step("dbt docs generate", lambda: run_dbt(["docs", "generate"]))
 
 
-def _ingest(data_dir: Path, *, embedded: bool = False) -> ingest_module.IngestResult:
-    result = ingest_module.ingest(data_dir, paths.build_database(), embedded=embedded)
+def _prepare(data_dir: Path, as_of: str | None) -> ingest_module.Prepared:
+    prepared = ingest_module.prepare(data_dir, as_of)
+    explain = "" if prepared.as_of_reason == "given" else " (pass --as-of DATE|today to choose another)"
+    print(f"    as-of date: {prepared.as_of}: {prepared.as_of_reason}{explain}", flush=True)
+    for line in ingest_module.preflight.format_findings(prepared.findings):
+        print(f"    {line}", flush=True)
+    ingest_module.raise_on_preflight_errors(prepared, data_dir)
+    return prepared
+
+
+def _ingest(
+    data_dir: Path, *, embedded: bool = False, checked: dict[str, ingest_module.TableFile] | None = None
+) -> ingest_module.IngestResult:
+    result = ingest_module.ingest(data_dir, paths.build_database(), embedded=embedded, checked=checked)
     print(f"    loaded {result.total_rows:,} raw rows from {len(result.provided)} tables", flush=True)
     for line in result.summary_lines():
         print(f"    {line}", flush=True)
@@ -208,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p_build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     p_build.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")
-    p_build.add_argument("--no-audit", action="store_true", help="skip the GX audit (and therefore publishing)")
+    p_build.add_argument("--no-audit", action="store_true", help=NO_AUDIT_HELP)
     p_build.add_argument("--no-publish", action="store_true", help="build and audit, but do not publish")
     p_build.add_argument(
         "--unit-tests",

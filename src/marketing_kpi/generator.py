@@ -16,7 +16,8 @@ Europe, marketing on twelve channels:
   affiliate): each channel has a daily budget (grown by a gentle trend, Q4 up, August and late
   December down, B2B weekends down) split across its active campaigns. Spend buys impressions at a
   channel CPM and clicks at a channel CTR (search 3-6 %, display 0.1-0.4 %, LinkedIn the most
-  expensive click). Leads arrive as a Poisson process with mean ``spend / channel CPL``.
+  expensive click, $11.50). Leads arrive as a Poisson process with mean ``spend / channel CPL``
+  (B2B costs per lead: $240 on Meta to $820 on LinkedIn).
 * **Email** (hubspot, not paid): campaigns with several sends each; leads follow the clicks.
 * **Unpaid** (organic_search, organic_social, referral, direct): a daily Poisson lead rate, no
   campaigns.
@@ -29,17 +30,24 @@ declared budget), so a fit-based score genuinely predicts conversion:
 ==================  =========  ==========================================
 step                base rate  time to the step (lognormal median)
 ==================  =========  ==========================================
-lead -> mql         ~46 %      2 days (hours to weeks)
-mql -> sql          ~56 %      5 days
-sql -> opportunity  ~65 %      8 days
-opportunity -> won  ~26 %      35 days (weeks to months)
+lead -> mql         ~50 %      2 days (hours to weeks)
+mql -> sql          ~22 %      5 days
+sql -> opportunity  ~72 %      8 days
+opportunity -> won  ~36 %      35 days (weeks to months)
 ==================  =========  ==========================================
 
 Nothing happens after the end of the range, so recent leads are right-censored. A won lead becomes
 a customer (``cus_000001``...) at its 'won' time and is billed monthly: a 'new' order, then one
-'renewal' invoice per product line per month until it churns (monthly churn 1.5-5 % by channel,
+'renewal' invoice per product line per month until it churns (monthly churn 0.75-2.5 % by channel,
 higher for unhappy customers), occasional 'expansion' and 'cross_sell' orders and ~2 % refunds
-(negative amounts). Customers answer NPS surveys; satisfaction varies by channel and size.
+(negative amounts). Plans cost $25-$3,000 a month by company size (MRR_BY_SIZE). Customers answer
+NPS surveys; satisfaction varies by channel and size.
+
+The economics at the default range and seed (README, "The embedded dataset"; held in their bands
+by tests/python/test_demo_economics.py): ~2,600 leads from ~100 k sessions (session-to-lead
+~2.5 %), MQL->SQL ~22 %, ~80 customers, blended LTV:CAC ~4 and CAC payback ~15 months. Every
+customer is acquired inside the range, so media spend is about one year's revenue (a young
+company's spend share, not the 8-15 % of a mature one with an installed base).
 
 Web sessions, touchpoints (anonymous visitor touches before the form, the form touch at the lead's
 created_at, nurture and sales touches afterwards) and email sends are consistent with the leads.
@@ -166,45 +174,45 @@ LARGE = (0.10, 0.20, 0.28, 0.25, 0.17)
 SMALL = (0.32, 0.32, 0.21, 0.10, 0.05)
 
 CHANNELS: tuple[ChannelSpec, ...] = (
-    ChannelSpec("google_search", "Google Search", "paid_search", True, "google_ads", 20, 300.0, 3.1,
-                0.048, 0.05, 165.0, sessions_per_day=4.0, weekend_factor=0.55, quality=1.15,
-                monthly_churn=0.025, nps_shift=0.1, discovery_weight=0.08, prefix="GS"),
-    ChannelSpec("bing_search", "Microsoft Bing Search", "paid_search", True, "microsoft_ads", 10, 75.0, 2.0,
-                0.036, 0.045, 140.0, sessions_per_day=0.9, weekend_factor=0.55, quality=1.05,
-                monthly_churn=0.03, discovery_weight=0.03, prefix="Bing"),
-    ChannelSpec("meta_ads", "Meta Ads (Facebook & Instagram)", "paid_social", True, "meta_ads", 18, 270.0,
-                0.95, 0.012, 0.02, 210.0, sessions_per_day=3.0, weekend_factor=0.9, quality=0.75,
-                monthly_churn=0.05, nps_shift=-0.7, mobile_share=0.62, seniority_weights=JUNIOR,
+    ChannelSpec("google_search", "Google Search", "paid_search", True, "google_ads", 20, 236.0, 5.8,
+                0.045, 0.035, 420.0, sessions_per_day=13.3, weekend_factor=0.55, quality=1.15,
+                monthly_churn=0.012, nps_shift=0.1, discovery_weight=0.08, prefix="GS"),
+    ChannelSpec("bing_search", "Microsoft Bing Search", "paid_search", True, "microsoft_ads", 10, 52.0, 3.6,
+                0.034, 0.03, 350.0, sessions_per_day=3.6, weekend_factor=0.55, quality=1.05,
+                monthly_churn=0.015, discovery_weight=0.03, prefix="Bing"),
+    ChannelSpec("meta_ads", "Meta Ads (Facebook & Instagram)", "paid_social", True, "meta_ads", 18, 170.0,
+                1.9, 0.011, 0.015, 240.0, sessions_per_day=32.0, weekend_factor=0.9, quality=0.75,
+                monthly_churn=0.025, nps_shift=-0.7, mobile_share=0.62, seniority_weights=JUNIOR,
                 size_weights=SMALL, discovery_weight=0.18, prefix="Meta"),
-    ChannelSpec("linkedin_ads", "LinkedIn Ads", "paid_social", True, "linkedin_ads", 14, 290.0, 8.4,
-                0.0055, 0.025, 360.0, sessions_per_day=1.0, weekend_factor=0.45, quality=1.2,
-                monthly_churn=0.02, nps_shift=0.2, mobile_share=0.35, seniority_weights=SENIOR,
+    ChannelSpec("linkedin_ads", "LinkedIn Ads", "paid_social", True, "linkedin_ads", 14, 275.0, 11.5,
+                0.005, 0.02, 820.0, sessions_per_day=12.8, weekend_factor=0.45, quality=1.2,
+                monthly_churn=0.01, nps_shift=0.2, mobile_share=0.35, seniority_weights=SENIOR,
                 size_weights=LARGE, discovery_weight=0.12, prefix="LI"),
-    ChannelSpec("display_network", "Google Display Network", "display", True, "google_ads", 12, 165.0, 0.75,
-                0.0025, 0.006, 420.0, sessions_per_day=2.0, weekend_factor=0.85, quality=0.6,
-                monthly_churn=0.045, nps_shift=-0.5, mobile_share=0.5, seniority_weights=JUNIOR,
+    ChannelSpec("display_network", "Google Display Network", "display", True, "google_ads", 12, 97.0, 1.2,
+                0.0025, 0.004, 720.0, sessions_per_day=12.4, weekend_factor=0.85, quality=0.6,
+                monthly_churn=0.022, nps_shift=-0.5, mobile_share=0.5, seniority_weights=JUNIOR,
                 discovery_weight=0.12, prefix="GDN"),
-    ChannelSpec("email", "Email Marketing", "email", False, "hubspot", 22, sessions_per_day=1.5,
-                weekend_factor=0.5, quality=1.0, monthly_churn=0.03, mobile_share=0.4, prefix="Email"),
+    ChannelSpec("email", "Email Marketing", "email", False, "hubspot", 22, sessions_per_day=4.9,
+                weekend_factor=0.5, quality=1.0, monthly_churn=0.015, mobile_share=0.4, prefix="Email"),
     ChannelSpec("organic_search", "Organic Search", "organic_search", False, "google_analytics",
-                leads_per_day=1.8, sessions_per_day=10.0, weekend_factor=0.6, quality=1.05,
-                monthly_churn=0.025, nps_shift=0.2, discovery_weight=0.2),
+                leads_per_day=0.435, sessions_per_day=22.0, weekend_factor=0.6, quality=1.05,
+                monthly_churn=0.012, nps_shift=0.2, discovery_weight=0.2),
     ChannelSpec("organic_social", "Organic Social", "organic_social", False, "google_analytics",
-                leads_per_day=0.4, sessions_per_day=2.5, weekend_factor=0.85, quality=0.8,
-                monthly_churn=0.04, nps_shift=-0.2, mobile_share=0.6, seniority_weights=JUNIOR,
+                leads_per_day=0.097, sessions_per_day=8.4, weekend_factor=0.85, quality=0.8,
+                monthly_churn=0.02, nps_shift=-0.2, mobile_share=0.6, seniority_weights=JUNIOR,
                 discovery_weight=0.12),
-    ChannelSpec("referral", "Referral", "referral", False, "google_analytics", leads_per_day=0.55,
-                sessions_per_day=2.5, weekend_factor=0.6, quality=1.35, monthly_churn=0.015,
+    ChannelSpec("referral", "Referral", "referral", False, "google_analytics", leads_per_day=0.123,
+                sessions_per_day=3.9, weekend_factor=0.6, quality=1.35, monthly_churn=0.0075,
                 nps_shift=0.8, seniority_weights=SENIOR, discovery_weight=0.08),
-    ChannelSpec("direct", "Direct", "direct", False, "google_analytics", leads_per_day=1.2,
-                sessions_per_day=6.5, weekend_factor=0.5, quality=1.2, monthly_churn=0.02,
+    ChannelSpec("direct", "Direct", "direct", False, "google_analytics", leads_per_day=0.29,
+                sessions_per_day=8.9, weekend_factor=0.5, quality=1.2, monthly_churn=0.01,
                 nps_shift=0.4, discovery_weight=0.02),
-    ChannelSpec("webinars", "Webinars", "events_webinars", True, "on24", 10, 110.0, 3.8, 0.009, 0.06,
-                190.0, sessions_per_day=0.6, weekend_factor=0.4, quality=1.25, monthly_churn=0.02,
+    ChannelSpec("webinars", "Webinars", "events_webinars", True, "on24", 10, 126.0, 5.5, 0.009, 0.045,
+                440.0, sessions_per_day=4.3, weekend_factor=0.4, quality=1.25, monthly_churn=0.01,
                 nps_shift=0.3, mobile_share=0.15, seniority_weights=SENIOR, size_weights=LARGE,
                 prefix="Webinar"),
-    ChannelSpec("affiliate", "Affiliate Partners", "affiliate", True, "impact", 8, 60.0, 1.3, 0.02, 0.03,
-                150.0, sessions_per_day=0.8, weekend_factor=0.75, quality=0.8, monthly_churn=0.05,
+    ChannelSpec("affiliate", "Affiliate Partners", "affiliate", True, "impact", 8, 40.0, 2.2, 0.02, 0.02,
+                310.0, sessions_per_day=4.4, weekend_factor=0.75, quality=0.8, monthly_churn=0.025,
                 nps_shift=-0.4, discovery_weight=0.05, prefix="Aff"),
 )  # fmt: skip
 CHANNEL_INDEX = {c.channel_id: i for i, c in enumerate(CHANNELS)}
@@ -285,7 +293,28 @@ LANDING_PAGES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 # Monthly subscription value (USD) by company size: (low, high) of a log-uniform draw.
-MRR_BY_SIZE = ((99.0, 300.0), (300.0, 900.0), (900.0, 2500.0), (2500.0, 8000.0), (8000.0, 25000.0))
+MRR_BY_SIZE = ((25.0, 69.0), (69.0, 179.0), (179.0, 449.0), (449.0, 1149.0), (1149.0, 2999.0))
+# The smallest monthly price of a product line and the smallest expansion (billing currency): the
+# price points below keep a cheap add-on of a small account from rounding to zero.
+MIN_LINE_PRICE = 9.0
+MIN_EXPANSION = 10.0
+
+
+def price_point(amount: float) -> float:
+    """A list price: rounded to tens, minus 1 (49, 199, ...), never below MIN_LINE_PRICE."""
+    return max(MIN_LINE_PRICE, round(amount, -1) - 1.0)
+
+
+def price_points(amounts: np.ndarray) -> np.ndarray:
+    """price_point of every amount (the bulk generator's vectorised billing)."""
+    return np.maximum(MIN_LINE_PRICE, np.round(amounts, -1) - 1.0)
+
+
+def expansion_amounts(amounts: np.ndarray) -> np.ndarray:
+    """Expansion deltas rounded to tens, never below MIN_EXPANSION."""
+    return np.maximum(MIN_EXPANSION, np.round(amounts, -1))
+
+
 BUDGET_MEDIAN_BY_SIZE = (3_000.0, 10_000.0, 30_000.0, 80_000.0, 200_000.0)
 
 
@@ -507,7 +536,7 @@ class StageEvents:
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won", "lost", "disqualified")
 # Base probability of each funnel step (lead->mql, mql->sql, sql->opportunity, opportunity->won).
-STEP_BASE_RATES = (0.46, 0.56, 0.65, 0.26)
+STEP_BASE_RATES = (0.50, 0.22, 0.72, 0.36)
 
 
 @dataclass
@@ -810,7 +839,7 @@ def simulate_email_sends(cfg: Config, world: World) -> EmailSends:
     return EmailSends(campaign, sent_at, sent, delivered, opened, clicked, unsub)
 
 
-EMAIL_LEADS_PER_CLICK = 0.0028
+EMAIL_LEADS_PER_CLICK = 0.00089
 
 
 def simulate_leads(cfg: Config, world: World) -> Leads:
@@ -1052,11 +1081,11 @@ def simulate_orders(cfg: Config, world: World) -> Orders:
         lo, hi = MRR_BY_SIZE[size]
         rate = float(world.fx_at(cust.currency[k], np.array([cust.won_at[k]]))[0])
         main = float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) / rate
-        lines = [round(main, -1) - 1.0]
+        lines = [price_point(main)]
         if rng.random() < 0.4:  # an add-on module billed as its own subscription
-            lines.append(round(main * float(rng.uniform(0.2, 0.6)), -1) - 1.0)
+            lines.append(price_point(main * float(rng.uniform(0.2, 0.6))))
         if size >= 3 and rng.random() < 0.3:
-            lines.append(round(main * float(rng.uniform(0.2, 0.5)), -1) - 1.0)
+            lines.append(price_point(main * float(rng.uniform(0.2, 0.5))))
         end = cust.churned_at[k] if cust.churned_at[k] != NULL_TS else cfg.as_of_ts
         t0 = int(cust.won_at[k]) + int(rng.integers(0, 3 * SECONDS_PER_DAY))
         if t0 >= cfg.as_of_ts:
@@ -1071,13 +1100,13 @@ def simulate_orders(cfg: Config, world: World) -> Orders:
                 rows.append((t + int(rng.integers(0, 600)), k + 1, amount, 1))
             if rng.random() < 0.03:
                 j = int(rng.integers(0, len(lines)))
-                delta = round(lines[j] * float(rng.uniform(0.1, 0.4)), -1)
+                delta = max(MIN_EXPANSION, round(lines[j] * float(rng.uniform(0.1, 0.4)), -1))
                 lines[j] += delta
                 te = t + int(rng.integers(1, 20)) * SECONDS_PER_DAY
                 if te < end and te < cfg.as_of_ts:
                     rows.append((te, k + 1, delta, 2))
             if rng.random() < 0.02:
-                new_line = round(lines[0] * float(rng.uniform(0.2, 0.6)), -1) - 1.0
+                new_line = price_point(lines[0] * float(rng.uniform(0.2, 0.6)))
                 tc = t + int(rng.integers(1, 25)) * SECONDS_PER_DAY
                 if tc < end and tc < cfg.as_of_ts:
                     lines.append(new_line)

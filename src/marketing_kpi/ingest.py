@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from marketing_kpi import paths, reference_data
+from marketing_kpi import paths, preflight, reference_data
 from marketing_kpi.contract import EVENT_COLUMN, Table, column_set_problems, load_contract
 from marketing_kpi.raw_file_integrity import csv_file_problems
 
@@ -279,7 +280,9 @@ class IngestResult:
         return lines
 
 
-def ingest(data_dir: Path, database: Path, *, embedded: bool = False) -> IngestResult:
+def ingest(
+    data_dir: Path, database: Path, *, embedded: bool = False, checked: Mapping[str, TableFile] | None = None
+) -> IngestResult:
     """Check data_dir, then (re)load every raw table into <database>.raw and the reference data into
     <database>.reference, in one transaction.
 
@@ -290,11 +293,12 @@ def ingest(data_dir: Path, database: Path, *, embedded: bool = False) -> IngestR
     relations, hold for any loader. A table without a file is created empty with every contract
     column. Reference data comes from data_dir/reference/ or its neutral defaults
     (reference_data.py); `embedded` loads the embedded dataset's own reference data from
-    seeds/reference/ instead. Nothing is written when a check fails, and a load that fails
+    seeds/reference/ instead. `checked`: the files of an earlier check_contract/prepare of the same
+    directory (not checked again). Nothing is written when a check fails, and a load that fails
     half-way is rolled back. The connection uses the profile's DuckDB settings (threads, memory
     limit, spill directory).
     """
-    files = check_contract(data_dir)
+    files = dict(checked) if checked is not None else check_contract(data_dir)
     contract = load_contract()
     con = connect(database)
     rows: dict[str, int] = {}
@@ -326,8 +330,33 @@ def _day_text(column: str) -> str:
     return f'try_cast(left(trim(cast("{column}" as varchar)), 10) as date)'
 
 
-def last_complete_day(database: Path, today: dt.date | None = None) -> tuple[dt.date | None, str]:
-    """The as-of default of an own-data build: the last complete day present in the raw data.
+def _latest_event_day(con: duckdb.DuckDBPyConnection, relations: Mapping[str, str], today: dt.date):
+    """(latest event day, 'table.column', latest export day) over `relations` (table -> relation SQL)."""
+    contract = load_contract()
+    latest: tuple[dt.date, str] | None = None
+    exported: dt.date | None = None
+    for name, relation in relations.items():
+        column = EVENT_COLUMN.get(name)
+        if column:
+            day = con.execute(
+                f"select max(d) from (select {_day_text(column)} as d from {relation}) where d <= ?", [today]
+            ).fetchall()[0][0]
+            if day is not None and (latest is None or day > latest[0]):
+                latest = (day, f"{name}.{column}")
+        if "exported_at" in contract[name].column_names:
+            day = con.execute(
+                f"select max(d) from (select {_day_text('exported_at')} as d from {relation}) where d <= ?", [today]
+            ).fetchall()[0][0]
+            if day is not None and (exported is None or day > exported):
+                exported = day
+    return latest, exported
+
+
+def last_complete_day(
+    source: Path | Mapping[str, TableFile], today: dt.date | None = None
+) -> tuple[dt.date | None, str]:
+    """The as-of default of an own-data build: the last complete day present in the raw data
+    (`source`: a build database's raw schema, or located files before they are loaded).
 
     The latest event day (contract.EVENT_COLUMN of every provided table; days after `today`, the
     machine's date, are future-dated dirt and ignored) is taken as cut off by the export unless an
@@ -335,26 +364,14 @@ def last_complete_day(database: Path, today: dt.date | None = None) -> tuple[dt.
     Returns (day, explanation); (None, reason) when no table has an event date.
     """
     today = today or dt.date.today()
-    contract = load_contract()
-    con = connect(database)
+    if isinstance(source, Mapping):
+        con = duckdb.connect()
+        relations = {name: file.reader_sql for name, file in source.items()}
+    else:
+        con = connect(source)
+        relations = {name: f"raw.{name}" for name in load_contract()}
     try:
-        latest: tuple[dt.date, str] | None = None
-        exported: dt.date | None = None
-        for name, table in contract.items():
-            column = EVENT_COLUMN.get(name)
-            if column:
-                day = con.execute(
-                    f"select max(d) from (select {_day_text(column)} as d from raw.{name}) where d <= ?", [today]
-                ).fetchall()[0][0]
-                if day is not None and (latest is None or day > latest[0]):
-                    latest = (day, f"{name}.{column}")
-            if "exported_at" in table.column_names:
-                day = con.execute(
-                    f"select max(d) from (select {_day_text('exported_at')} as d from raw.{name}) where d <= ?",
-                    [today],
-                ).fetchall()[0][0]
-                if day is not None and (exported is None or day > exported):
-                    exported = day
+        latest, exported = _latest_event_day(con, relations, today)
     finally:
         con.close()
     if latest is None:
@@ -367,6 +384,51 @@ def last_complete_day(database: Path, today: dt.date | None = None) -> tuple[dt.
     )
 
 
+@dataclass
+class Prepared:
+    """A data directory checked against the contract, its as-of date and its preflight findings."""
+
+    files: dict[str, TableFile]
+    as_of: str  # YYYY-MM-DD or 'today'
+    as_of_reason: str
+    findings: list[preflight.Finding]
+
+    @property
+    def errors(self) -> list[preflight.Finding]:
+        return [f for f in self.findings if f.severity == preflight.ERROR]
+
+
+def prepare(data_dir: Path, as_of: str | None = None) -> Prepared:
+    """Everything before loading own data: the contract check (ContractMismatch lists every problem),
+    the as-of date (`as_of`, else MKPI_AS_OF_DATE, else the last complete day in the files) and the
+    preflight report of what staging will quarantine or change (preflight.py). Loads nothing."""
+    files = check_contract(data_dir)
+    given = as_of or os.environ.get("MKPI_AS_OF_DATE")
+    if given:
+        as_of, reason = given, "given"
+    else:
+        day, reason = last_complete_day(files)
+        if day is None:
+            raise ContractMismatch(f"cannot pick an as-of date: {reason}; pass --as-of YYYY-MM-DD (or --as-of today)")
+        as_of = day.isoformat()
+    as_of_day = dt.date.today() if as_of == "today" else dt.date.fromisoformat(as_of)
+    con = duckdb.connect()
+    try:
+        found = preflight.findings(con, files, as_of_day)
+    finally:
+        con.close()
+    return Prepared(files, as_of, reason, found)
+
+
+def raise_on_preflight_errors(prepared: Prepared, data_dir: Path) -> None:
+    """Stop before loading when preflight found a table unusable (ContractMismatch lists each)."""
+    if prepared.errors:
+        lines = "\n".join(f"  - {line}" for line in preflight.format_findings(prepared.errors))
+        raise ContractMismatch(
+            f"{data_dir}: {len(prepared.errors)} table(s) unusable as exported (nothing was loaded):\n{lines}"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="marketing-kpi ingest",
@@ -377,24 +439,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("data_dir", type=Path, help="directory of CSV or Parquet files in the contract")
     parser.add_argument("--check-only", action="store_true", help="check the contract, load nothing")
     parser.add_argument("--database", type=Path, default=None, help="build database (default: MKPI_DUCKDB_PATH)")
+    parser.add_argument(
+        "--as-of",
+        default=None,
+        metavar="DATE|today",
+        help="the as-of date preflight judges future-dated rows against (default: $MKPI_AS_OF_DATE, else the "
+        "last complete day in the files)",
+    )
     args = parser.parse_args(argv)
     try:
+        prepared = prepare(args.data_dir, args.as_of)
+        print(f"{args.data_dir}: follows the raw data contract")
+        print(f"  as-of date: {prepared.as_of} ({prepared.as_of_reason})")
+        for line in preflight.format_findings(prepared.findings):
+            print(f"  {line}")
         if args.check_only:
-            files = check_contract(args.data_dir)
             con = duckdb.connect()
             try:
-                header_only = [t for t, f in files.items() if not has_rows(con, f)]
+                header_only = [t for t, f in prepared.files.items() if not has_rows(con, f)]
             finally:
                 con.close()
-            absent = [t for t in load_contract() if t not in files]
-            print(f"{args.data_dir}: follows the raw data contract")
-            print(f"  sources provided: {', '.join(t for t in files if t not in header_only)}")
+            absent = [t for t in load_contract() if t not in prepared.files]
+            print(f"  sources provided: {', '.join(t for t in prepared.files if t not in header_only)}")
             if absent or header_only:
                 missing = [*(f"{t} (no file)" for t in absent), *(f"{t} (header only)" for t in header_only)]
                 print(f"  sources not provided (loaded empty; their KPIs are not available): {', '.join(missing)}")
+            raise_on_preflight_errors(prepared, args.data_dir)
             return 0
+        raise_on_preflight_errors(prepared, args.data_dir)
         started = time.perf_counter()
-        result = ingest(args.data_dir, args.database or paths.build_database())
+        result = ingest(args.data_dir, args.database or paths.build_database(), checked=prepared.files)
     except ContractMismatch as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

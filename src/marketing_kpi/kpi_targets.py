@@ -3,7 +3,11 @@
 Policy (one rule for every KPI, so the targets are explainable):
 
 * baseline for calendar year Y = the median of the KPI's monthly values in the 12 months before
-  1 January of Y (the first 12 months of data when fewer than 6 such months exist);
+  1 January of Y (the first 12 months of data when fewer than 6 such months exist); when that
+  median is 0 because the KPI's events are too sparse for a monthly median (churn, expansion or
+  cross-sell in a small customer base: most months have none), the pooled ratio of the same
+  months instead, sum of numerators / sum of denominators (only for KPIs whose value is the plain
+  ratio numerator / denominator);
 * target for every month and quarter of Y = baseline improved by TARGET_IMPROVEMENT in the KPI's
   good direction (× 1.05 when higher is better, × 0.95 when lower is better), rounded to 3
   significant digits; a quarter's target equals its months' (every targeted KPI is a ratio);
@@ -51,15 +55,39 @@ def _quarter_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def compute_targets(values: list[tuple[dt.date, str, str | None, float]], directions: dict[str, str]) -> list[tuple]:
-    """Targets from monthly (period_start, kpi_id, channel_id, value) rows; see the module docstring."""
-    series: dict[tuple[str, str | None], dict[dt.date, float]] = defaultdict(dict)
-    for month, kpi_id, channel_id, value in values:
+Point = tuple[float, float | None, float | None]  # value, numerator, denominator
+
+
+def _is_plain_ratio(points: list[Point]) -> bool:
+    """Every point's value is numerator / denominator (so a pooled ratio is on the same scale)."""
+    for value, num, den in points:
+        if num is None or den is None or den == 0:
+            return False
+        if not math.isclose(value, num / den, rel_tol=1e-9, abs_tol=1e-12):
+            return False
+    return True
+
+
+def _baseline(points: list[Point]) -> float:
+    """The median monthly value; the pooled ratio when the median is 0 (see the module docstring)."""
+    median = statistics.median(v for v, _, _ in points)
+    if median == 0 and _is_plain_ratio(points):
+        denominator = sum(d for _, _, d in points)
+        return sum(n for _, n, _ in points) / denominator
+    return median
+
+
+def compute_targets(values: list[tuple], directions: dict[str, str]) -> list[tuple]:
+    """Targets from monthly (period_start, kpi_id, channel_id, value[, numerator, denominator])
+    rows; see the module docstring."""
+    series: dict[tuple[str, str | None], dict[dt.date, Point]] = defaultdict(dict)
+    for month, kpi_id, channel_id, value, *parts in values:
         if kpi_id in UNTARGETED or kpi_id not in directions or value is None:
             continue
         if channel_id is not None and kpi_id not in CHANNEL_TARGETED_KPIS:
             continue
-        series[(kpi_id, channel_id)][month] = value
+        numerator, denominator = (None if x is None else float(x) for x in (parts + [None, None])[:2])
+        series[(kpi_id, channel_id)][month] = (float(value), numerator, denominator)
     rows: list[tuple] = []
     for (kpi_id, channel_id), by_month in sorted(series.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         months = sorted(by_month)
@@ -67,8 +95,8 @@ def compute_targets(values: list[tuple[dt.date, str, str | None, float]], direct
         factor = 1 + TARGET_IMPROVEMENT if directions[kpi_id] == "higher_is_better" else 1 - TARGET_IMPROVEMENT
         quarters_done: set[dt.date] = set()
         for month in months:
-            prior = [v for m, v in by_month.items() if dt.date(month.year - 1, 1, 1) <= m < dt.date(month.year, 1, 1)]
-            baseline = statistics.median(prior if len(prior) >= 6 else first_year)
+            prior = [p for m, p in by_month.items() if dt.date(month.year - 1, 1, 1) <= m < dt.date(month.year, 1, 1)]
+            baseline = _baseline(prior if len(prior) >= 6 else first_year)
             if baseline <= 0:
                 continue
             target = _round(baseline * factor)
@@ -85,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     relation = relation_name(load_manifest(), "int_kpi_values__monthly")
     directions = {k.kpi_id: k.direction for k in load_registry()}
     with duckdb.connect(str(paths.build_database()), read_only=True) as con:
-        values = con.execute(f"select period_start, kpi_id, channel_id, value from {relation}").fetchall()
+        values = con.execute(
+            f"select period_start, kpi_id, channel_id, value, numerator, denominator from {relation}"
+        ).fetchall()
     rows = compute_targets(values, directions)
     write_targets(rows, out)
     print(f"wrote {len(rows)} targets to {out}")

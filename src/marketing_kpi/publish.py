@@ -38,7 +38,19 @@ Audit gate: `publish()` itself does not judge data quality; the pipeline calls i
 dbt tests and the Great Expectations audit passed. `--require-audit-file [PATH]` makes the command
 refuse to publish unless PATH (default audit/last_audit.json beside the build database, i.e.
 warehouse/audit/last_audit.json, where marketing_kpi.quality.audit writes its report) is a JSON
-object whose top-level `success` is the boolean `true`.
+object whose top-level `success` is the boolean `true`, and whose raw row counts (`sources`) are
+those of the build being published (an audit of another build does not pass).
+
+What the build was made of travels with it, in the `meta` schema (docs/ANALYSTS.md):
+`meta.build_info.audit_status` ('passed', or 'not audited' when published without
+`--require-audit-file`), `meta.build_sources` (every raw table of the contract: provided or not,
+row count) and `meta.audit_skipped_expectations` (the audit's expectations skipped or relaxed for
+partial data, with their reasons).
+
+`marketing-kpi build --no-audit` does not publish: the pipeline's gate is fail-closed, as in any
+write-audit-publish setup, so unaudited data never replaces what BI reads by accident.
+`not_published_notice()` is what it prints instead, with the two ways to publish (audit, then
+`publish --require-audit-file`; or `publish` on purpose, recorded as 'not audited').
 """
 
 from __future__ import annotations
@@ -62,6 +74,7 @@ from typing import Any
 import duckdb
 
 from marketing_kpi import paths
+from marketing_kpi.contract import load_contract
 
 try:  # POSIX: the publish lock and the atomic-rename guarantees this module relies on.
     import fcntl
@@ -78,6 +91,17 @@ PARQUET_FILE_NAME = "part-0.parquet"
 LOCK_FILE_NAME = ".publish.lock"
 HISTORY_FILE_NAME = "publish_log.jsonl"
 META_SCHEMA = "meta"
+META_TABLES = ("build_info", "publish_log", "build_sources", "audit_skipped_expectations")
+AUDIT_PASSED = "passed"
+NOT_AUDITED = "not audited"
+RAW_SCHEMA = "raw"
+
+#: Help text of `marketing-kpi build --no-audit` (cli.py).
+NO_AUDIT_HELP = (
+    "skip the GX audit; the build is then NOT published (only an audited build replaces what BI reads): "
+    "publish it afterwards with `marketing-kpi audit && marketing-kpi publish --require-audit-file`, "
+    "or unaudited on purpose with `marketing-kpi publish` (meta.build_info.audit_status = 'not audited')"
+)
 TMP_PREFIX = ".tmp-"
 
 # DuckDB storage format of the served file. 'v1.0.0' (storage version 64) is readable by every
@@ -138,6 +162,16 @@ class PublishedTable:
 
 
 @dataclass(frozen=True)
+class SourceRow:
+    """One raw table of the contract in the published build: provided (at least one row) or not."""
+
+    table: str  # raw.orders
+    rows: int
+    provided: bool
+    required: bool
+
+
+@dataclass(frozen=True)
 class PublishResult:
     """What a publish produced."""
 
@@ -150,6 +184,9 @@ class PublishResult:
     excluded_models: tuple[str, ...] = field(default_factory=tuple)
     dbt_invocation_id: str | None = None
     seconds: float = 0.0
+    audit_status: str = NOT_AUDITED
+    sources: tuple[SourceRow, ...] = field(default_factory=tuple)
+    skipped_expectations: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     @property
     def row_counts(self) -> dict[str, int]:
@@ -417,6 +454,7 @@ def publish(
     serving_dir: Path,
     manifest: Path,
     *,
+    audit: dict[str, Any] | None = None,
     run_results: Path | None = None,
     keep_versions: int = KEEP_VERSIONS,
     scan_contact_details: bool = True,
@@ -428,8 +466,10 @@ def publish(
     `run_results` defaults to run_results.json beside the manifest (for the dbt invocation id).
     With `scan_contact_details`, a table with a text value that looks like an email address or a
     phone number stops the publish. `on_table` is called after each table is staged (progress
-    reporting; tests use it to fail a publish part-way). Raises PublishError; on any error the
-    previously published files are untouched."""
+    reporting; tests use it to fail a publish part-way). `audit` is the passed audit's report
+    (check_audit): its skipped expectations go to meta.audit_skipped_expectations and
+    meta.build_info.audit_status says 'passed'; without it, 'not audited'. Raises PublishError; on
+    any error the previously published files are untouched."""
     started = time.perf_counter()
     build_db, serving_dir, manifest = Path(build_db), Path(serving_dir), Path(manifest)
     if run_results is None:
@@ -457,7 +497,7 @@ def publish(
         previous_target = os.readlink(current_link) if current_link.is_symlink() else None
         swapped = False
         try:
-            tables, dbt_meta = _stage(
+            tables, dbt_meta, sources = _stage(
                 build_db=build_db,
                 tmp_file=tmp_file,
                 tmp_version=tmp_version,
@@ -469,6 +509,7 @@ def publish(
                 scan_contact_details=scan_contact_details,
                 on_table=on_table,
                 serving_dir=serving_dir,
+                audit=audit,
             )
             # Both outputs are complete and durable; now switch them into place.
             os.rename(tmp_version, final_version)
@@ -503,6 +544,9 @@ def publish(
             excluded_models=tuple(refused),
             dbt_invocation_id=dbt_meta.get("dbt_invocation_id"),
             seconds=round(time.perf_counter() - started, 3),
+            audit_status=AUDIT_PASSED if audit is not None else NOT_AUDITED,
+            sources=tuple(sources),
+            skipped_expectations=tuple(_skipped_rows(audit)),
         )
         _append_history(serving_dir, result)
     log.info(
@@ -529,7 +573,8 @@ def _stage(
     scan_contact_details: bool,
     on_table: Callable[[PublishedTable], None] | None,
     serving_dir: Path,
-) -> tuple[list[PublishedTable], dict[str, Any]]:
+    audit: dict[str, Any] | None = None,
+) -> tuple[list[PublishedTable], dict[str, Any], list[SourceRow]]:
     """Write the new DuckDB file and Parquet version aside; verify them; fsync them."""
     # Attach the build database under the catalog name dbt gave it, so that views which name their
     # catalog explicitly still resolve.
@@ -546,6 +591,9 @@ def _stage(
             raise PublishError(
                 f"cannot open the build database {build_db} read-only (is dbt still writing it?): {exc}"
             ) from exc
+        sources = measure_sources(con, src)
+        if audit is not None:
+            _check_audit_matches_build(audit, sources)
         con.execute(f"attach {_lit(str(tmp_file))} as {_q(out)} (storage_version {_lit(SERVING_STORAGE_VERSION)})")
         # One transaction for the whole file: one commit (and fsync) instead of one per statement.
         con.execute("begin transaction")
@@ -557,7 +605,7 @@ def _stage(
             tables.append(table)
             if on_table is not None:
                 on_table(table)
-        _write_meta(con, out, tmp_version, tables, build_id, published_at, dbt_meta, build_db)
+        _write_meta(con, out, tmp_version, tables, build_id, published_at, dbt_meta, build_db, audit, sources)
         con.execute("commit")
         con.execute(f"detach {_q(out)}")
     finally:
@@ -566,7 +614,54 @@ def _stage(
     for path in sorted(tmp_version.rglob("*"), reverse=True):
         _fsync_path(path)
     _fsync_path(tmp_version)
-    return tables, dbt_meta
+    return tables, dbt_meta, sources
+
+
+def measure_sources(con: duckdb.DuckDBPyConnection, catalog: str) -> list[SourceRow]:
+    """Every raw table of the contract in `catalog` (the attached build database): its row count
+    and whether it was provided (at least one row; a table that is absent counts as 0 rows)."""
+    present = {
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = ? and schema_name = ?",
+            [catalog, RAW_SCHEMA],
+        ).fetchall()
+    }
+    rows = []
+    for table in load_contract().values():
+        count = 0
+        if table.name in present:
+            relation = f"{_q(catalog)}.{_q(RAW_SCHEMA)}.{_q(table.name)}"
+            count = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+        rows.append(SourceRow(f"{RAW_SCHEMA}.{table.name}", count, count > 0, table.is_required))
+    return rows
+
+
+def _check_audit_matches_build(audit: dict[str, Any], sources: Sequence[SourceRow]) -> None:
+    """Refuse an audit report whose raw row counts are not this build's: it audited other data."""
+    audited = {s.get("table"): s.get("rows") for s in audit.get("sources") or [] if isinstance(s, dict)}
+    differing = [
+        f"{s.table}: {audited[s.table]} rows audited, {s.rows} in the build"
+        for s in sources
+        if s.table in audited and audited[s.table] != s.rows
+    ]
+    if differing:
+        raise AuditNotPassed(
+            "the audit report describes other data than the build being published ("
+            + "; ".join(differing)
+            + "): re-run `marketing-kpi audit`, then publish"
+        )
+
+
+_SKIPPED_FIELDS = ("suite", "table", "column", "expectation", "action", "reason", "detail")
+
+
+def _skipped_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = []
+    for skip in (audit or {}).get("skipped") or []:
+        if isinstance(skip, dict):
+            rows.append({k: skip.get(k) for k in _SKIPPED_FIELDS})
+    return rows
 
 
 def _stage_table(
@@ -652,8 +747,11 @@ def _write_meta(
     published_at: dt.datetime,
     dbt_meta: dict[str, Any],
     build_db: Path,
+    audit: dict[str, Any] | None = None,
+    sources: Sequence[SourceRow] = (),
 ) -> None:
     meta = f"{_q(out)}.{_q(META_SCHEMA)}"
+    skipped = _skipped_rows(audit)
     con.execute(
         f"""
         create table {meta}.build_info as select
@@ -667,7 +765,15 @@ def _write_meta(
             ?::varchar as build_database_name,
             ?::varchar as storage_version,
             ?::integer as tables_published,
-            ?::bigint as rows_published
+            ?::bigint as rows_published,
+            ?::varchar as audit_status,
+            ?::date as audit_as_of_date,
+            ?::integer as audit_expectations,
+            ?::integer as audit_expectations_passed,
+            ?::integer as audit_expectations_skipped,
+            ?::integer as audit_expectations_relaxed,
+            ?::varchar as sources_provided,
+            ?::varchar as sources_not_provided
         """,
         [
             build_id,
@@ -681,8 +787,50 @@ def _write_meta(
             SERVING_STORAGE_VERSION,
             len(tables),
             sum(t.rows for t in tables),
+            AUDIT_PASSED if audit is not None else NOT_AUDITED,
+            (audit or {}).get("as_of_date"),
+            (audit or {}).get("expectations"),
+            (audit or {}).get("passed"),
+            sum(s["action"] == "skipped" for s in skipped) if audit is not None else None,
+            sum(s["action"] == "relaxed" for s in skipped) if audit is not None else None,
+            ", ".join(s.table for s in sources if s.provided),
+            ", ".join(s.table for s in sources if not s.provided),
         ],
     )
+    con.execute(
+        f"""
+        create table {meta}.build_sources (
+            build_id varchar, source_table varchar, is_provided boolean, is_required boolean, row_count bigint
+        )
+        """
+    )
+    for source in sources:
+        con.execute(
+            f"insert into {meta}.build_sources values (?, ?, ?, ?, ?)",
+            [build_id, source.table, source.provided, source.required, source.rows],
+        )
+    con.execute(
+        f"""
+        create table {meta}.audit_skipped_expectations (
+            build_id varchar, suite_name varchar, table_name varchar, column_name varchar,
+            expectation_type varchar, action varchar, reason varchar, detail varchar
+        )
+        """
+    )
+    for skip in skipped:
+        con.execute(
+            f"insert into {meta}.audit_skipped_expectations values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                build_id,
+                skip["suite"],
+                skip["table"],
+                skip["column"],
+                skip["expectation"],
+                skip["action"],
+                skip["reason"],
+                skip["detail"] or None,
+            ],
+        )
     con.execute(
         f"""
         create table {meta}.publish_log (
@@ -710,7 +858,19 @@ def _write_meta(
         )
     con.execute(f"comment on table {meta}.build_info is 'One row: the build this file was published from.'")
     con.execute(f"comment on table {meta}.publish_log is 'One row per published table of this build.'")
-    for name in ("build_info", "publish_log"):
+    con.execute(
+        f"comment on table {meta}.build_sources is 'One row per raw table of the data contract: whether this "
+        "build was made from it (is_provided: at least one row) and how many rows it had.'"
+    )
+    con.execute(
+        f"comment on table {meta}.audit_skipped_expectations is 'One row per audit expectation skipped or relaxed "
+        "for this build (partial data), with the reason. Empty when the build was not audited (see build_info).'"
+    )
+    con.execute(
+        f"comment on column {meta}.build_info.audit_status is 'passed: the quality audit passed for this build; "
+        "not audited: published without an audit.'"
+    )
+    for name in META_TABLES:
         _write_parquet(
             con,
             f"{meta}.{name}",
@@ -742,6 +902,9 @@ def _append_history(serving_dir: Path, result: PublishResult) -> None:
             for t in result.tables
         },
         "excluded_models": list(result.excluded_models),
+        "audit_status": result.audit_status,
+        "sources_not_provided": [s.table for s in result.sources if not s.provided],
+        "skipped_expectations": len(result.skipped_expectations),
     }
     with open(serving_dir / HISTORY_FILE_NAME, "a") as handle:
         handle.write(json.dumps(record, sort_keys=True) + "\n")
@@ -750,6 +913,29 @@ def _append_history(serving_dir: Path, result: PublishResult) -> None:
 # --------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------
+
+
+def not_published_notice(serving_dir: Path | None = None, audit_args: Sequence[str] = ()) -> str:
+    """What `marketing-kpi build --no-audit` prints instead of publishing: that nothing was published,
+    which build BI still reads, and the two ways to publish this one (`audit_args`: the arguments
+    the build would have given the audit, e.g. ``--as-of-date today --no-volume-bands``)."""
+    served = (serving_dir or paths.serving_dir()) / SERVING_FILE_NAME
+    current = "nothing has been published yet"
+    if served.exists():
+        with contextlib.suppress(duckdb.Error, TypeError):
+            con = duckdb.connect(str(served), read_only=True)
+            try:
+                build_id, published_at = con.execute("select build_id, published_at from meta.build_info").fetchone()
+                current = f"BI still reads build {build_id} (published {published_at:%Y-%m-%d %H:%M} UTC)"
+            finally:
+                con.close()
+    return (
+        f"NOT PUBLISHED: the audit was skipped (--no-audit), and only an audited build is published; {current}.\n"
+        f"  To publish this build: marketing-kpi audit{''.join(' ' + a for a in audit_args)} "
+        "&& marketing-kpi publish --require-audit-file\n"
+        "  To publish it without an audit, on purpose: marketing-kpi publish"
+        f"  (recorded as meta.build_info.audit_status = '{NOT_AUDITED}')"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -770,7 +956,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         const="",
         default=None,
         metavar="PATH",
-        help='refuse unless PATH (default: audit/last_audit.json beside the build database) has "success": true',
+        help='refuse unless PATH (default: audit/last_audit.json beside the build database) has "success": true '
+        "and audited this build's raw data; without this option the build is published as 'not audited'",
     )
     parser.add_argument("--keep-versions", type=int, default=KEEP_VERSIONS, help="Parquet versions kept")
     parser.add_argument(
@@ -783,13 +970,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     build_db = args.build_db or paths.build_database()
     serving_dir = args.serving_dir or paths.serving_dir()
     try:
+        verdict = None
         if args.require_audit_file is not None:
             audit_file = Path(args.require_audit_file or build_db.parent / "audit" / "last_audit.json")
-            check_audit(audit_file, build_db)
+            verdict = check_audit(audit_file, build_db)
         result = publish(
             build_db,
             serving_dir,
             args.manifest or default_manifest(),
+            audit=verdict,
             run_results=args.run_results,
             keep_versions=max(args.keep_versions, 1),
             scan_contact_details=not args.no_contact_scan,
@@ -798,6 +987,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"Published build {result.build_id} ({len(result.tables)} tables) in {result.seconds:.1f}s")
+    print(f"  audit:   {result.audit_status}" + ("" if verdict is not None else " (no --require-audit-file)"))
+    not_provided = [s.table for s in result.sources if not s.provided]
+    if not_provided:
+        print(f"  partial data: not provided: {', '.join(not_provided)}")
+    if result.skipped_expectations:
+        print(
+            f"  {len(result.skipped_expectations)} audit expectation(s) skipped or relaxed for partial data: "
+            f"see meta.audit_skipped_expectations"
+        )
     print(f"  DuckDB:  {result.serving_file}  (open read-only)")
     print(f"  Parquet: {result.parquet_dir}/<schema>/<model>/{PARQUET_FILE_NAME}")
     return 0

@@ -83,14 +83,23 @@ def csv_file_problems(con: duckdb.DuckDBPyConnection, table: str, path: Path) ->
     Not CSV (e.g. Parquet, which its own reader checks) -> no problems."""
     if path.suffix.lower() != ".csv":
         return []
+    source = f"read_csv({_sql_string(path.as_posix())}, header = true, all_varchar = true)"
     try:
-        con.execute(
-            # Hashing each whole row makes DuckDB parse every field (a bare count(*) skips them).
-            f"select count(*), sum(hash(t)) "
-            f"from read_csv({_sql_string(path.as_posix())}, header = true, all_varchar = true) as t"
-        ).fetchall()
-        return []
+        # Hashing each whole row makes DuckDB parse every field (a bare count(*) skips them).
+        con.execute(f"select count(*), sum(hash(t)) from {source} as t").fetchall()
+        columns = len(con.execute(f"select * from {source} limit 0").description)
     except duckdb.Error as exc:
         located = locate_csv_problems(table, path)
         first_line = str(exc).splitlines()[0]
         return located or [f"{table}: cannot read {path}: {first_line}"]
+    if columns == 1 and _comma_header_fields(path) > 1:
+        # A malformed row among the rows DuckDB samples to sniff the dialect makes it fall back to
+        # one column per line without an error: the file is comma-separated, so find the row.
+        return locate_csv_problems(table, path)
+    return []
+
+
+def _comma_header_fields(path: Path) -> int:
+    """Fields of the file's first line read as comma-separated CSV (0 for an empty file)."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        return len(next(csv.reader(handle), []))

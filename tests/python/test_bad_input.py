@@ -41,8 +41,8 @@ SCENARIOS: dict[str, tuple[str, str]] = {
     "extra_column": ("ingest fails: 'email_sends: extra columns: utm_content'", "contract check"),
     "renamed_column": ("ingest fails: survey_responses missing score + extra nps_score", "contract check"),
     "wrong_type": ("ingest fails: 'campaigns.budget_amount: mistyped: expected decimal(18,2)'", "contract check"),
-    "malformed_csv_row": ("ingest fails: orders.csv line 3001 has 8 fields, header 7", "integrity check"),
-    "invalid_utf8": ("ingest fails: leads.csv line 5001 not valid UTF-8", "integrity check"),
+    "malformed_csv_row": ("ingest fails: orders.csv line 1001 has 8 fields, header 7", "integrity check"),
+    "invalid_utf8": ("ingest fails: leads.csv line 2001 not valid UTF-8", "integrity check"),
     "truncated_csv": ("ingest fails: touchpoints.csv cut-off row (line named) + 'looks truncated'", "integrity check"),
     "truncated_parquet": ("ingest fails: 'ad_performance: cannot read ...parquet'", "parquet reader"),
     "empty_file": ("ingest fails: channels has no header: every column missing", "contract check"),
@@ -97,14 +97,14 @@ def _plant_file_faults(data_dir: Path) -> dict[str, int]:
     write_rows(data_dir / "campaigns.csv", header, [dict(r, budget_amount="see brief") for r in rows])
 
     orders = (data_dir / "orders.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    lines["malformed_csv_row"] = 3001
-    orders[3000] = orders[3000].rstrip("\n") + ",surplus field\n"
+    lines["malformed_csv_row"] = 1001
+    orders[1000] = orders[1000].rstrip("\n") + ",surplus field\n"
     (data_dir / "orders.csv").write_text("".join(orders), encoding="utf-8")
 
     leads = (data_dir / "leads.csv").read_bytes().splitlines(keepends=True)
-    lines["invalid_utf8"] = 5001
-    first_comma = leads[5000].index(b",")
-    leads[5000] = leads[5000][: first_comma + 1] + b"\xff\xfe" + leads[5000][first_comma + 1 :]
+    lines["invalid_utf8"] = 2001
+    first_comma = leads[2000].index(b",")
+    leads[2000] = leads[2000][: first_comma + 1] + b"\xff\xfe" + leads[2000][first_comma + 1 :]
     (data_dir / "leads.csv").write_bytes(b"".join(leads))
 
     touchpoints = (data_dir / "touchpoints.csv").read_bytes()

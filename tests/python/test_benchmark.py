@@ -229,3 +229,133 @@ def test_comparison_repeats_default_to_every_repeat_and_never_exceed_them() -> N
     assert bench.effective_comparison_repeats(ns(repeats=3, comparison_repeats=None)) == 3
     assert bench.effective_comparison_repeats(ns(repeats=3, comparison_repeats=1)) == 1
     assert bench.effective_comparison_repeats(ns(repeats=2, comparison_repeats=5)) == 2
+
+
+# ---- small own-data section -------------------------------------------------------------------
+
+_CLI_LOG = """==> [1/5] load /data/raw + reference data
+    loaded 23,428 raw rows from 10 tables
+    load /data/raw + reference data: done in 13.6s (total 14s)
+==> [2/5] dbt build (models, data tests)
+    dbt build (models, data tests): done in 80.2s (total 94s)
+==> dbt docs generate
+    dbt docs generate: done in 9.5s
+"""
+
+
+def test_build_step_seconds_reads_the_cli_step_lines() -> None:
+    assert bench.build_step_seconds(_CLI_LOG) == {
+        "load /data/raw + reference data": 13.6,
+        "dbt build (models, data tests)": 80.2,
+        "dbt docs generate": 9.5,
+    }
+    assert bench.build_step_seconds("no steps here\n") == {}
+
+
+def _small_section(seconds: list[float], codes: list[int]) -> dict:
+    m = bench.Measurement("own_data_build")
+    for s, code in zip(seconds, codes, strict=True):
+        m.runs.append(bench.Run(s, 1, code, 0.0, 0.0, ""))
+    steps = [{"ingest": 4.0 + i, "dbt build": s - 20.0} for i, s in enumerate(seconds)]
+    manifest = {
+        "rows": {"channels": 12, "leads": 988, "reference.fx_rates": 369},
+        "start": "2026-07-01",
+        "end": "2026-10-31",
+        "scale": 1.0,
+    }
+    return bench.small_own_data_section(m, manifest, steps, {"data_test_seconds": 30.0})
+
+
+def test_small_section_median_steps_and_target() -> None:
+    section = _small_section([70.0, 50.0, 90.0], [0, 0, 0])
+    assert section["median_seconds"] == 70.0
+    assert section["dataset"]["total_rows"] == 1000  # raw rows only, not the reference rows
+    assert section["dataset"]["reference_rows"] == {"reference.fx_rates": 369}
+    assert section["step_median_seconds"] == {"ingest": 5.0, "dbt build": 50.0}
+    assert section["unaccounted_seconds"] == 15.0
+    assert section["target"] == {
+        "target": bench.OWN_DATA_TARGET_LABEL,
+        "value": 70.0,
+        "limit": f"<= {bench.TARGETS['own_data_build_seconds']}",
+        "met": False,
+    }
+    assert _small_section([40.0, 50.0, 45.0], [0, 0, 0])["target"]["met"] is True
+    # a failed run leaves the target unmeasured, never met
+    failed = _small_section([40.0, 50.0, 45.0], [0, 1, 0])["target"]
+    assert (failed["value"], failed["met"]) == (None, None)
+    text = bench.format_small_own_data(section)
+    assert "1,000 raw rows" in text and "median 70.0s of 3 run(s)" in text and "MISSED" in text
+
+
+def test_small_section_replaces_its_target_in_an_earlier_report() -> None:
+    earlier = {
+        "scale_name": "L",
+        "targets": [
+            {"target": "full build (s)", "value": 300, "limit": "<= 60.0", "met": False},
+            {"target": bench.OWN_DATA_TARGET_LABEL, "value": 99.0, "limit": "<= 60.0", "met": False},
+        ],
+    }
+    section = _small_section([40.0], [0])
+    updated = bench.with_small_own_data(earlier, section)
+    assert updated["scale_name"] == "L" and updated["small_own_data"] is section
+    assert [t["target"] for t in updated["targets"]] == ["full build (s)", bench.OWN_DATA_TARGET_LABEL]
+    assert updated["targets"][-1]["value"] == 40.0
+    assert earlier["targets"][-1]["value"] == 99.0  # the earlier report is not modified
+
+
+def test_small_own_data_is_reused_when_generated_with_the_same_parameters(tmp_path: Path) -> None:
+    raw = tmp_path / "own" / "raw"
+    raw.mkdir(parents=True)
+    manifest = {**bench.SMALL_OWN_DATA, "rows": {"channels": 12}}
+    (raw / "_dirt_manifest.json").write_text(json.dumps(manifest))
+    # a python that cannot run proves nothing is regenerated
+    assert bench.ensure_small_own_data("/nonexistent/python", tmp_path / "own", print) == manifest
+    (raw / "_dirt_manifest.json").write_text(json.dumps({**manifest, "end": "2026-09-30"}))
+    with pytest.raises(FileNotFoundError):
+        bench.ensure_small_own_data("/nonexistent/python", tmp_path / "own", print)
+
+
+def test_dbt_build_breakdown_reads_the_node_lines_of_the_build_log() -> None:
+    log = "\n".join(
+        [
+            "\x1b[0m19:21:52  1 of 4 START sql table model staging.base_ads__channels ........ [RUN]",
+            "\x1b[0m19:21:52  1 of 4 OK created sql table model staging.base_ads__channels "
+            "... [\x1b[32mOK\x1b[0m in 1.90s]",
+            "19:22:01  2 of 4 OK created sql view model staging.stg_ads__channels .......... [OK in 0.30s]",
+            "19:22:05  3 of 4 OK created sql table model marts.fct_orders .................. [OK in 2.50s]",
+            "19:22:06  4 of 4 PASS not_null_fct_orders_customer_id .......................... [PASS in 0.25s]",
+            "19:23:12  Finished running 3 table models, 1 data test in 0 hours 1 minutes and 24.40 seconds (84.40s).",
+        ]
+    )
+    breakdown = bench.dbt_build_breakdown(log, top=2)
+    assert breakdown["model_seconds_by_schema"] == {"staging": 2.2, "marts": 2.5}
+    assert breakdown["data_test_seconds"] == 0.25
+    assert (breakdown["nodes"], breakdown["node_run_wall_seconds"]) == (4, 84.4)
+    assert breakdown["slowest_nodes"] == [
+        {"node": "model marts.fct_orders", "seconds": 2.5},
+        {"node": "model staging.base_ads__channels", "seconds": 1.9},
+    ]
+    assert bench.dbt_build_breakdown("")["node_run_wall_seconds"] is None
+
+
+def test_report_markdown_shows_the_small_own_data_section() -> None:
+    from marketing_kpi import benchmark_report
+
+    section = {**_small_section([70.0, 50.0, 90.0], [0, 0, 0]), "measured_at": "2026-12-04T19:10:00+00:00"}
+    report = bench.with_small_own_data(
+        {
+            "scale_name": "L",
+            "created_at": "2026-11-21T03:00:00+00:00",
+            "dataset": {"total_rows": 36_769_929, "range": ["2024-11-01", "2026-10-31"]},
+            "machine": bench.machine_info(),
+            "measurements": {},
+            "targets": [],
+        },
+        section,
+    )
+    text = benchmark_report.markdown(report)
+    assert (
+        "| own data: `marketing-kpi build --data-dir` end to end (1,000 raw rows, CSV), measured 2026-12-04 | 70.0 s |"
+        in text
+    )
+    assert f"| {bench.OWN_DATA_TARGET_LABEL} | 70.0 | <= 60.0 | **missed** |" in text

@@ -101,6 +101,29 @@ def test_volumes_per_lead_and_relationships(tiny: Path) -> None:
     assert (tiny / "reference" / "channel_budgets.csv").exists()
 
 
+def test_media_spend_is_about_a_year_of_revenue_as_in_the_embedded_dataset(tiny: Path) -> None:
+    """The bulk scales keep the embedded dataset's economics (README, "The embedded dataset"): their
+    extra won leads and product lines are offset by smaller plans (BULK_PRICE_FACTOR), so media
+    spend per net revenue is ~1 here too (~0.16 with full-price plans)."""
+    con = duckdb.connect()
+    try:
+        spend, revenue = con.execute(
+            """
+            with fx as (select * from read_csv('{d}/reference/fx_rates.csv'))
+            select
+                (select sum(a.spend * fx.rate_to_usd) from '{d}/ad_performance/*.parquet' as a
+                 inner join fx on a.report_date = fx.rate_date and a.currency_code = fx.currency_code
+                 where a.spend > 0),
+                (select sum(o.amount * fx.rate_to_usd) from '{d}/orders/*.parquet' as o
+                 inner join fx on cast(o.ordered_at as date) = fx.rate_date and o.currency_code = fx.currency_code
+                 where o.order_status = 'completed')
+            """.replace("{d}", str(tiny))
+        ).fetchone()
+    finally:
+        con.close()
+    assert 0.5 <= spend / revenue <= 2.0, f"media spend / net revenue = {spend / revenue:.3f}"
+
+
 def test_progress_bar_goes_to_stderr() -> None:
     buffer = io.StringIO()
     bar = bulk.Progress(2, "generate T", stream=buffer)

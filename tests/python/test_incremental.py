@@ -64,6 +64,18 @@ def _split(full_csv: Path, base: Path, new: Path) -> None:
                 f"create table {name} as select * from read_csv('{full_csv / name}.csv', header = true, "
                 "all_varchar = true)"
             )
+            if name == "orders":
+                # the order the new load re-sends with another amount (below): a renewal two days
+                # back, made from a real customer's renewal so it never depends on the generated
+                # volume happening to bill someone on that day
+                con.execute(
+                    f"""insert into orders
+                    select 'ord_late_0001' as order_id, customer_id, '{_day(2)} 12:00:00' as ordered_at, amount,
+                        currency_code, order_type, order_status
+                    from orders where order_type = 'renewal' and order_status = 'completed'
+                        and {_utc_date("ordered_at")} < '{END}'
+                    order by order_id limit 1"""
+                )
             column = EVENT_COLUMN.get(name)
             where = f"where {column} is null or {_utc_date(column)} is null or {_utc_date(column)} < '{END}'"
             con.execute(f"copy (select * from {name} {where if column else ''}) to '{base / name}.parquet'")
@@ -80,11 +92,10 @@ def _split(full_csv: Path, base: Path, new: Path) -> None:
             "ad_performance ": f"""
                 select * from ad_performance where report_date = '{_day(1)}' order by campaign_id limit 1""",
             # an order re-sent with another amount: both versions now share a key -> quarantined
-            "orders": f"""
+            "orders": """
                 select order_id, customer_id, ordered_at, cast(cast(amount as double) + 10 as varchar) as amount,
                     currency_code, order_type, order_status
-                from orders where {_utc_date("ordered_at")} = '{_day(2)}' and order_type = 'renewal'
-                order by order_id limit 1""",
+                from orders where order_id = 'ord_late_0001'""",
             # an exact duplicate of a touchpoint three days back
             "touchpoints": f"""
                 select * from touchpoints where {_utc_date("touched_at")} = '{_day(3)}'

@@ -243,3 +243,40 @@ def test_check_only_names_absent_and_header_only_sources(tmp_path: Path, capsys:
     out = capsys.readouterr().out
     assert "sources provided: channels, leads, lead_stage_events" in out
     assert "orders (header only)" in out and "survey_responses (no file)" in out
+
+
+def test_build_without_audit_says_it_did_not_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`build --no-audit` never publishes, and says so with the way to publish (load and dbt stubbed)."""
+    monkeypatch.setenv("MKPI_SERVING_DIR", str(tmp_path / "serving"))
+    monkeypatch.setenv("MKPI_AS_OF_DATE", "2026-10-31")
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli, "_ingest", lambda *a, **k: None)
+    monkeypatch.setattr(cli, "run_dbt", lambda args, **k: calls.append(list(args)))
+    assert cli.main(["build", "--no-audit", "--no-docs"]) == 0
+    out = capsys.readouterr().out
+    assert "NOT PUBLISHED: the audit was skipped (--no-audit)" in out
+    assert "marketing-kpi audit --as-of-date 2026-10-31 && marketing-kpi publish --require-audit-file" in out
+    assert not (tmp_path / "serving").exists()
+    assert calls == [["build", "--resource-type", "model", "--resource-type", "test"]]
+
+
+def test_preflight_runs_before_loading_and_an_unusable_table_stops_the_load(
+    tmp_path: Path, scratch_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ad rows without a campaigns export would all be quarantined (their channel comes from the
+    campaign): preflight says so before anything is loaded, and the load does not happen."""
+    from marketing_kpi.ingest import main as ingest_main
+
+    data = _crm_export(tmp_path, header_only=())
+    shutil.copy2(paths.raw_seed_dir() / "ad_performance.csv", data / "ad_performance.csv")
+    assert ingest_main([str(data), "--as-of", "2026-10-31"]) == 2
+    captured = capsys.readouterr()
+    assert "warning: leads.lead_id: null_key" in captured.out  # warnings are printed, with counts
+    assert "table(s) unusable as exported (nothing was loaded)" in captured.err
+    assert "error: ad_performance" in captured.err and "no_valid_rows" in captured.err
+    assert not scratch_env.exists()
+    (data / "ad_performance.csv").unlink()
+    assert ingest_main([str(data), "--as-of", "2026-10-31"]) == 0
+    assert _query(scratch_env, "select count(*) from raw.leads")[0][0] > 0

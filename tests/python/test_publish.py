@@ -67,7 +67,13 @@ def test_publishes_exactly_the_public_marts_without_pii(tmp_path, caplog):
 
     served = fx.serving / "marketing_kpi.duckdb"
     assert result.serving_file == served
-    assert _tables(served) == {*PUBLIC_FIXTURE_TABLES, "meta.build_info", "meta.publish_log"}
+    assert _tables(served) == {
+        *PUBLIC_FIXTURE_TABLES,
+        "meta.build_info",
+        "meta.publish_log",
+        "meta.build_sources",
+        "meta.audit_skipped_expectations",
+    }
     assert "model.marketing_kpi.stg_crm__leads" in result.excluded_models
     assert "not publishing model.marketing_kpi.stg_crm__leads" in caplog.text
 

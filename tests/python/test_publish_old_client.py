@@ -96,7 +96,13 @@ def _read_everything(python: Path, result: pub.PublishResult) -> dict:
 
 
 def _expected_rows(result: pub.PublishResult) -> dict[str, int]:
-    return {**result.row_counts, "meta.build_info": 1, "meta.publish_log": len(result.tables)}
+    return {
+        **result.row_counts,
+        "meta.build_info": 1,
+        "meta.publish_log": len(result.tables),
+        "meta.build_sources": len(result.sources),
+        "meta.audit_skipped_expectations": len(result.skipped_expectations),
+    }
 
 
 def test_old_duckdb_reads_every_published_table(tmp_path, old_duckdb_python):

@@ -26,7 +26,7 @@ def _scan(result: pub.PublishResult) -> dict[str, list[str]]:
     con = duckdb.connect(str(result.serving_file), read_only=True)
     try:
         tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
-        assert len(tables) == len(result.tables) + 2
+        assert len(tables) == len(result.tables) + len(pub.META_TABLES)
         for schema, table in tables:
             for relation in (
                 f'"{schema}"."{table}"',

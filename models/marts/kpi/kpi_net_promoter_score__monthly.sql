@@ -97,6 +97,64 @@ aggregated as (
 
 ),
 
+{#- the month and the two before, pooled per segment (a month without responses adds none) #}
+
+rolling_three_months as (
+
+    select
+        current_month.date_month,
+        current_month.segment_type,
+        current_month.segment_value,
+        cast(sum(pooled_month.responses) as bigint) as rolling_3_month_responses,
+        cast(sum(pooled_month.promoters) as bigint) as rolling_3_month_promoters,
+        cast(sum(pooled_month.detractors) as bigint) as rolling_3_month_detractors
+
+    from aggregated as current_month
+    inner join aggregated as pooled_month
+        on
+            current_month.segment_type = pooled_month.segment_type
+            and current_month.segment_value = pooled_month.segment_value
+            and current_month.date_month >= pooled_month.date_month
+            and pooled_month.date_month >= {{ dbt.dateadd('month', -2, 'current_month.date_month') }}
+    group by
+        current_month.date_month,
+        current_month.segment_type,
+        current_month.segment_value
+
+),
+
+scored as (
+
+    select
+        aggregated.*,
+        rolling_three_months.rolling_3_month_responses,
+        rolling_three_months.rolling_3_month_promoters,
+        rolling_three_months.rolling_3_month_detractors,
+        {{ net_promoter_score('aggregated.promoters', 'aggregated.detractors', 'aggregated.responses') }}
+            as net_promoter_score,
+        {{ net_promoter_score_margin_of_error(
+            'aggregated.promoters', 'aggregated.detractors', 'aggregated.responses'
+        ) }} as net_promoter_score_margin,
+        {{ net_promoter_score(
+            'rolling_three_months.rolling_3_month_promoters',
+            'rolling_three_months.rolling_3_month_detractors',
+            'rolling_three_months.rolling_3_month_responses'
+        ) }} as rolling_nps,
+        {{ net_promoter_score_margin_of_error(
+            'rolling_three_months.rolling_3_month_promoters',
+            'rolling_three_months.rolling_3_month_detractors',
+            'rolling_three_months.rolling_3_month_responses'
+        ) }} as rolling_nps_margin
+
+    from aggregated
+    inner join rolling_three_months
+        on
+            aggregated.date_month = rolling_three_months.date_month
+            and aggregated.segment_type = rolling_three_months.segment_type
+            and aggregated.segment_value = rolling_three_months.segment_value
+
+),
+
 final as (
 
     select
@@ -107,12 +165,29 @@ final as (
         promoters,
         passives,
         detractors,
-        cast({{ net_promoter_score('promoters', 'detractors', 'responses') }} as double)
-            as net_promoter_score,
+        cast(net_promoter_score as double) as net_promoter_score,
         cast({{ promoter_rate('promoters', 'responses') }} as double) as promoter_rate,
-        cast({{ detractor_rate('detractors', 'responses') }} as double) as detractor_rate
+        cast({{ detractor_rate('detractors', 'responses') }} as double) as detractor_rate,
+        {#- the interval is clipped to the scale's bounds; null without a margin (too few
+            responses): greatest() and least() would ignore the null #}
+        cast(case
+            when net_promoter_score_margin is not null
+                then greatest(net_promoter_score - net_promoter_score_margin, -100)
+        end as double) as net_promoter_score_lower_95,
+        cast(case
+            when net_promoter_score_margin is not null
+                then least(net_promoter_score + net_promoter_score_margin, 100)
+        end as double) as net_promoter_score_upper_95,
+        rolling_3_month_responses,
+        cast(rolling_nps as double) as rolling_3_month_net_promoter_score,
+        cast(case
+            when rolling_nps_margin is not null then greatest(rolling_nps - rolling_nps_margin, -100)
+        end as double) as rolling_3_month_net_promoter_score_lower_95,
+        cast(case
+            when rolling_nps_margin is not null then least(rolling_nps + rolling_nps_margin, 100)
+        end as double) as rolling_3_month_net_promoter_score_upper_95
 
-    from aggregated
+    from scored
 
 )
 

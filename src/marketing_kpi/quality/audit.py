@@ -11,6 +11,13 @@ each suite's expectations run in parts grouped by the columns they read (expecta
 part on a dataframe of just its columns, with its own suite, validation definition and checkpoint,
 run with ``batch_parameters={"dataframe": df}``.
 
+Partial data: before the suites are built, the audit counts the rows of every raw table of the
+contract and of every KPI mart's raw inputs (measure_provision); volume and freshness expectations
+apply only where the data comes from provided tables (see suites.py). Each expectation left out
+or relaxed is an entry of AuditResult.skipped with its reason, printed after the summary and
+written to the JSON report (`skipped`, with `sources`: every raw table, provided or not), which
+the publish step copies into the serving file's meta schema.
+
 Exit codes: 0 every suite passed, 1 an expectation failed, 2 the audit could not run.
 A failing run prints one block per failed expectation (suite, table, column, expectation, unexpected
 count and percent, up to five sample keys of failing rows) and writes the same to a JSON report
@@ -39,8 +46,12 @@ import yaml
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from marketing_kpi import paths
+from marketing_kpi.contract import Table, load_contract
 from marketing_kpi.quality.suites import (
     AuditSettings,
+    Mart,
+    Provision,
+    Skipped,
     SuiteSpec,
     default_settings_file,
     discover_marts,
@@ -104,6 +115,16 @@ class SuiteOutcome:
 
 
 @dataclass
+class SourceStatus:
+    """One raw table of the contract as this build's input provided it."""
+
+    table: str  # raw.orders
+    rows: int
+    provided: bool  # at least one row
+    required: bool  # the contract's meta: required: true (must be provided)
+
+
+@dataclass
 class AuditResult:
     """The outcome of one audit run."""
 
@@ -113,6 +134,10 @@ class AuditResult:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     data_docs_index: str | None = None
+    #: Expectations skipped or relaxed for partial data, each with its reason.
+    skipped: list[Skipped] = field(default_factory=list)
+    #: The raw tables of the contract, provided or not (empty when suites were passed in).
+    sources: list[SourceStatus] = field(default_factory=list)
 
     @property
     def expectations(self) -> int:
@@ -130,6 +155,10 @@ class AuditResult:
             "expectations": self.expectations,
             "passed": self.passed,
             "data_docs_index": self.data_docs_index,
+            "skipped_expectations": sum(s.action == "skipped" for s in self.skipped),
+            "relaxed_expectations": sum(s.action == "relaxed" for s in self.skipped),
+            "sources": [asdict(s) for s in self.sources],
+            "skipped": [asdict(s) for s in self.skipped],
             "suites": [asdict(s) for s in self.suites],
             "failures": [asdict(f) for f in self.failures],
         }
@@ -270,6 +299,10 @@ def _failures(spec: SuiteSpec, df: pd.DataFrame, validation: Any) -> tuple[int, 
             passed += 1
             continue
         kwargs = {k: _jsonable(v) for k, v in config.kwargs.items() if k not in _DROP_KWARGS and v is not None}
+        condition = kwargs.get("row_condition")
+        if isinstance(condition, dict) and {"column", "operator", "parameter"} <= condition.keys():
+            name = (condition["column"] or {}).get("name")
+            kwargs["row_condition"] = f"{name} {condition['operator']} {condition['parameter']}"
         column = config.kwargs.get("column")
         if column is None and "column_A" in config.kwargs:
             column = f"{config.kwargs['column_A']}, {config.kwargs['column_B']}"
@@ -392,14 +425,64 @@ def _select_specs(specs: list[SuiteSpec], tables: Sequence[str] | None) -> list[
     return chosen
 
 
-def build_specs(settings: AuditSettings, manifest: Path, *, include_marts: bool = True) -> list[SuiteSpec]:
-    """Every suite of the audit: raw suites from the contract, mart suites from the manifest."""
-    specs = raw_suites(settings)
+def measure_provision(
+    con: duckdb.DuckDBPyConnection,
+    marts: Sequence[Mart] = (),
+    contract: dict[str, Table] | None = None,
+    schema: str = "raw",
+) -> Provision:
+    """Count the rows of every raw table of the contract and of every raw input of `marts`; a
+    table is provided when it has at least one row (see suites.Provision)."""
+    contract = contract or load_contract()
+    relations = {f"{schema}.{t}" for t in contract} | {r for m in marts for r in m.raw_inputs}
+    rows: dict[str, int] = {}
+    missing = set()
+    for relation in sorted(relations):
+        name_schema, name = relation.split(".", 1)
+        found = con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [name_schema, name],
+        ).fetchone()[0]
+        if not found:
+            rows[relation] = 0
+            missing.add(relation)
+            continue
+        quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (name_schema, name))
+        rows[relation] = int(con.execute(f"select count(*) from {quoted}").fetchone()[0])
+    required = frozenset(f"{schema}.{t.name}" for t in contract.values() if t.is_required)
+    return Provision(rows=rows, required=required, missing=frozenset(missing))
+
+
+def build_specs(
+    settings: AuditSettings,
+    manifest: Path,
+    *,
+    include_marts: bool = True,
+    provision: Provision | None = None,
+    marts: Sequence[Mart] | None = None,
+) -> list[SuiteSpec]:
+    """Every suite of the audit: raw suites from the contract, mart suites from the manifest.
+    Without a `provision` every table is expected to hold fresh rows (as for the embedded data)."""
+    specs = raw_suites(settings, provision=provision)
     if include_marts:
-        if not manifest.exists():
-            raise AuditError(f"no dbt manifest at {manifest}: run `dbt build` (or `dbt parse`) first")
-        specs += mart_suites(settings, discover_marts(manifest))
+        if marts is None:
+            if not manifest.exists():
+                raise AuditError(f"no dbt manifest at {manifest}: run `dbt build` (or `dbt parse`) first")
+            marts = discover_marts(manifest)
+        specs += mart_suites(settings, marts, provision)
     return specs
+
+
+def _source_statuses(provision: Provision, contract: dict[str, Table], schema: str = "raw") -> list[SourceStatus]:
+    return [
+        SourceStatus(
+            table=f"{schema}.{t.name}",
+            rows=provision.rows.get(f"{schema}.{t.name}", 0),
+            provided=provision.is_provided(f"{schema}.{t.name}"),
+            required=t.is_required,
+        )
+        for t in contract.values()
+    ]
 
 
 def run_audit(
@@ -422,8 +505,21 @@ def run_audit(
     if not database.exists():
         raise AuditError(f"no database at {database}: build the project first (marketing-kpi build)")
     settings = settings or load_settings()
+    sources: list[SourceStatus] = []
     if specs is None:
-        specs = build_specs(settings, manifest or default_manifest())
+        # Which raw tables hold rows decides which volume and freshness expectations apply.
+        manifest_path = manifest or default_manifest()
+        if not manifest_path.exists():
+            raise AuditError(f"no dbt manifest at {manifest_path}: run `dbt build` (or `dbt parse`) first")
+        marts = discover_marts(manifest_path)
+        contract = load_contract()
+        con = connect_read_only(database)
+        try:
+            provision = measure_provision(con, marts, contract)
+        finally:
+            con.close()
+        specs = build_specs(settings, manifest_path, provision=provision, marts=marts)
+        sources = _source_statuses(provision, contract)
     specs = _select_specs(specs, tables)
     contracts = {}
     if any(s.frame_builder == "schema" for s in specs):
@@ -440,7 +536,12 @@ def run_audit(
         .add_dataframe_asset("duckdb_table")
         .add_batch_definition_whole_dataframe("whole_table")
     )
-    result = AuditResult(success=True, as_of_date=settings.as_of_date.isoformat())
+    result = AuditResult(
+        success=True,
+        as_of_date=settings.as_of_date.isoformat(),
+        skipped=[skip for spec in specs for skip in spec.skipped],
+        sources=sources,
+    )
     result_format = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_SAMPLE_KEYS}
 
     con = connect_read_only(database)
@@ -529,11 +630,20 @@ def format_report(result: AuditResult) -> str:
         mark = "ok  " if s.passed == s.expectations else "FAIL"
         lines.append(f"  {mark} {s.suite:<55} {s.rows:>9,} rows  {s.passed:>3}/{s.expectations:<3} passed")
     verdict = "PASSED" if result.success else "FAILED"
+    skipped = sum(s.action == "skipped" for s in result.skipped)
+    relaxed = len(result.skipped) - skipped
     lines.append(
         f"Audit {verdict}: {len(result.suites)} suites, {result.expectations} expectations, "
-        f"{result.passed} passed, {len(result.failures)} failed "
+        f"{result.passed} passed, {len(result.failures)} failed, {skipped} skipped, {relaxed} relaxed "
         f"(as-of {result.as_of_date}, {result.seconds:.1f}s)"
     )
+    not_provided = [s.table for s in result.sources if not s.provided]
+    if not_provided:
+        lines.append(f"Partial data: not provided (0 rows): {', '.join(not_provided)}")
+    for s in result.skipped:
+        where = f"{s.table}" + (f".{s.column}" if s.column else "")
+        detail = f" -> {s.detail}" if s.detail else ""
+        lines.append(f"  {s.action:<7} {s.expectation} on {where}{detail}: {s.reason}")
     for f in result.failures:
         kwargs = ", ".join(f"{k}={v}" for k, v in f.kwargs.items())
         lines.append("")
@@ -547,9 +657,18 @@ def format_report(result: AuditResult) -> str:
             lines.append(f"  sample keys: {json.dumps(f.sample_keys, default=str)}")
         if f.error:
             lines.append(f"  error: {f.error}")
+        if f.expectation == "expect_column_max_to_be_between":
+            lines.append(f"  hint: {FRESHNESS_HINT}")
     if result.data_docs_index:
         lines.append(f"Data Docs: {result.data_docs_index}")
     return "\n".join(lines)
+
+
+FRESHNESS_HINT = (
+    "the newest value is older than the freshness window before the as-of date; if the export is "
+    "simply older, pass --as-of-date YYYY-MM-DD (`marketing-kpi build --as-of YYYY-MM-DD`), or widen "
+    "freshness_days in a settings file (--settings FILE or MKPI_AUDIT_SETTINGS)"
+)
 
 
 def write_volume_bands(database: Path, manifest: Path, settings_file: Path, tolerance: float = 0.5) -> None:
@@ -575,10 +694,33 @@ def write_volume_bands(database: Path, manifest: Path, settings_file: Path, tole
     settings_file.write_text(head + "\n".join("  " + line for line in body.splitlines()) + "\n")
 
 
+HELP_EPILOG = """\
+settings (--settings FILE or MKPI_AUDIT_SETTINGS=FILE; copy audit_settings.yml and change what differs):
+  as_of_date            the date freshness is measured against: data_end | today | YYYY-MM-DD
+                        (--as-of-date and MKPI_AS_OF_DATE take precedence)
+  freshness_days.raw    a raw table's newest row is at most this many days before the as-of date (7)
+  freshness_days.kpi    a KPI mart's latest period contains (as-of date - this many days) or later (7)
+  freshness_days.tables per table (raw table or KPI mart name): days, or null for no freshness check
+  volume_bands          min/max rows per table (--no-volume-bands: only "not empty")
+
+partial data: a raw table with no rows is "not provided" (raw.channels must always be). Its row
+count and freshness are not checked; a KPI mart fed only by provided tables is checked in full,
+one fed also by tables that were not provided may be empty (row count min 0, no freshness). Every
+skipped or relaxed expectation is listed with its reason, in this report and in the JSON report,
+and the publish step copies them to meta.audit_skipped_expectations in the serving file.
+
+exit codes: 0 passed, 1 an expectation failed (each failure: suite, table, column, expectation,
+unexpected count, sample keys), 2 the audit could not run.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point (wired as `marketing-kpi audit`)."""
     parser = argparse.ArgumentParser(
-        prog="marketing-kpi audit", description="Audit raw inputs and KPI marts with Great Expectations."
+        prog="marketing-kpi audit",
+        description="Audit raw inputs and KPI marts with Great Expectations.",
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--database", type=Path, default=None, help="DuckDB file (default: MKPI_DUCKDB_PATH)")
     parser.add_argument("--manifest", type=Path, default=None, help="dbt manifest.json (default: target/)")
@@ -586,7 +728,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-docs-dir", type=Path, default=None, help="default: warehouse/data_docs")
     parser.add_argument("--no-data-docs", action="store_true", help="skip building Data Docs")
     parser.add_argument("--report", type=Path, default=None, help="default: warehouse/audit/last_audit.json")
-    parser.add_argument("--settings", type=Path, default=None, help="default: quality/audit_settings.yml")
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=None,
+        help="audit settings YAML (as-of date, freshness windows, volume bands); default: $MKPI_AUDIT_SETTINGS, "
+        "else the embedded dataset's src/marketing_kpi/quality/audit_settings.yml",
+    )
     parser.add_argument("--as-of-date", default=None, help="YYYY-MM-DD, today or data_end")
     parser.add_argument("--no-volume-bands", action="store_true", help="only require non-empty tables")
     parser.add_argument(

@@ -23,6 +23,17 @@ Every KPI mart gets two suites as well:
                        funnel stages that never grow downstream.
 ``kpi.<mart>.schema``  one row per column from DuckDB's catalog joined with the manifest
                        contract: every contract column exists with its declared data type.
+
+Partial data (bring your own data with only some raw tables): a raw table is *provided* when it
+holds at least one row; `channels` (``meta: required: true`` in the contract) must always be.
+Volume and freshness expectations describe data that exists, so they apply only where the data
+comes from provided tables (see Provision): a raw table that is not provided gets neither; a KPI
+mart whose raw inputs (its dbt lineage, walked up to the sources) are all provided gets both; a
+mart fed by provided and unprovided tables may legitimately be empty, so its row count is relaxed
+to min 0 and its freshness skipped; a mart none of whose inputs is provided gets neither. Every
+skipped or relaxed expectation is recorded on its suite (SuiteSpec.skipped) with the reason, and
+ends in the audit report and the published metadata. Everything else (column set, key and column
+rules, cross-column rules, the schema suites) runs on empty tables too, and passes on zero rows.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from typing import Any
 import great_expectations as gx
 import yaml
 from great_expectations.expectations import Expectation
+from great_expectations.expectations.row_conditions import Column as RowColumn
 
 from marketing_kpi import paths
 from marketing_kpi.contract import Column, Table, load_contract
@@ -178,6 +190,39 @@ PII_SHAPES: dict[str, str] = {"email": rf"^[^@{_WS_CHARS}]+@[^@{_WS_CHARS}]+\.[^
 # --------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """An expectation the audit did not run as written, and why ("raw.orders not provided")."""
+
+    suite: str
+    table: str
+    expectation: str
+    column: str | None
+    action: str  # "skipped" (not run) | "relaxed" (run with a looser bound, in `detail`)
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Provision:
+    """Which raw tables this build's input provided, measured in the build database.
+
+    `rows`: relation (``raw.orders``) -> row count (0 when empty; a relation missing from the
+    database counts as 0 and is listed in `missing`). `required`: relations that must always be
+    provided (the contract's ``meta: required: true``); their volume expectation always runs, so
+    an empty required table fails. A KPI mart's inputs are on the Mart (raw_inputs)."""
+
+    rows: dict[str, int]
+    required: frozenset[str] = frozenset()
+    missing: frozenset[str] = frozenset()
+
+    def is_provided(self, relation: str) -> bool:
+        return self.rows.get(relation, 0) > 0
+
+    def expects_rows(self, relation: str) -> bool:
+        return self.is_provided(relation) or relation in self.required
+
+
 @dataclass
 class SuiteSpec:
     """One suite and how to read the dataframe it validates."""
@@ -192,6 +237,8 @@ class SuiteSpec:
     masked_columns: tuple[str, ...] = ()
     #: Builds the dataframe in Python instead of select_sql (schema suites).
     frame_builder: str | None = None
+    #: Expectations left out or relaxed for this data, each with its reason (partial data).
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -203,6 +250,15 @@ class AuditSettings:
     kpi_freshness_days: int
     future_slack_days: int
     volume_bands: dict[str, dict[str, tuple[int | None, int | None]]]
+    #: Per-table freshness windows (raw table or KPI mart name -> days; None: no freshness check),
+    #: overriding raw_freshness_days / kpi_freshness_days (`freshness_days.tables` in the yml).
+    freshness_by_table: dict[str, int | None] = field(default_factory=dict)
+
+    def freshness_days(self, layer: str, table: str) -> int | None:
+        """The freshness window of one table: its own setting, else its layer's."""
+        if table in self.freshness_by_table:
+            return self.freshness_by_table[table]
+        return self.raw_freshness_days if layer == "raw" else self.kpi_freshness_days
 
 
 def default_settings_file() -> Path:
@@ -213,16 +269,17 @@ def dirt_manifest_file() -> Path:
     return paths.raw_seed_dir() / "_dirt_manifest.json"
 
 
-def _dbt_var_as_of_date() -> str | None:
-    """The dbt var as_of_date as dbt would resolve it: a literal, or `env_var('NAME', 'default')`."""
+def _dbt_var_as_of_date() -> tuple[str | None, str | None]:
+    """The dbt var as_of_date as dbt would resolve it, split in two: (the value set for this run, the
+    project's default). A literal is a value set; `env_var('NAME', 'default')` is set when NAME is."""
     project = yaml.safe_load((paths.PROJECT_ROOT / "dbt_project.yml").read_text())
     value = (project.get("vars") or {}).get("as_of_date")
     if not value:
-        return None
+        return None, None
     match = re.search(r"env_var\(\s*['\"](\w+)['\"]\s*(?:,\s*['\"]([^'\"]*)['\"])?\s*\)", str(value))
     if match:
-        return os.environ.get(match.group(1)) or match.group(2) or None
-    return str(value)
+        return os.environ.get(match.group(1)) or None, match.group(2) or None
+    return str(value), None
 
 
 def load_settings(
@@ -235,7 +292,12 @@ def load_settings(
     doc = yaml.safe_load((settings_file or default_settings_file()).read_text()) or {}
     manifest = json.loads(dirt_manifest_file().read_text()) if dirt_manifest_file().exists() else {}
 
-    choice = as_of_date or _dbt_var_as_of_date() or str(doc.get("as_of_date", "today"))
+    # --as-of-date, else the as-of date this run's dbt build used when it was set (MKPI_AS_OF_DATE),
+    # else the settings file's, else the dbt project's default. (The project's default used to
+    # win over the file, so a settings file's as_of_date had no effect.)
+    run_value, project_default = _dbt_var_as_of_date()
+    choice = as_of_date or run_value or doc.get("as_of_date") or project_default or "today"
+    choice = str(choice.isoformat() if isinstance(choice, dt.date) else choice)
     if choice == "today":
         as_of = dt.date.today()
     elif choice == "data_end":
@@ -257,18 +319,28 @@ def load_settings(
         for layer in ("raw", "kpi"):
             for table, band in (bands_doc.get(layer) or {}).items():
                 bands[layer][table] = (band.get("min"), band.get("max"))
+    by_table: dict[str, int | None] = {}
+    for table, days in (fresh.get("tables") or {}).items():
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+            raise ValueError(f"freshness_days.tables.{table}: expected a number of days >= 0 or null, got {days!r}")
+        by_table[str(table)] = days
     return AuditSettings(
         as_of_date=as_of,
         raw_freshness_days=int(fresh.get("raw", 7)),
         kpi_freshness_days=int(fresh.get("kpi", 7)),
         future_slack_days=int(fresh.get("future_slack", 1)),
         volume_bands=bands,
+        freshness_by_table=by_table,
     )
 
 
-def _row_count(layer: str, table: str, settings: AuditSettings) -> Expectation:
+def _row_count(layer: str, table: str, settings: AuditSettings, *, may_be_empty: bool = False) -> Expectation:
     low, high = settings.volume_bands.get(layer, {}).get(table, (1, None))
-    return E.ExpectTableRowCountToBeBetween(min_value=max(low or 0, 1), max_value=high)
+    return E.ExpectTableRowCountToBeBetween(min_value=0 if may_be_empty else max(low or 0, 1), max_value=high)
+
+
+_ROW_COUNT = "expect_table_row_count_to_be_between"
+_COLUMN_MAX = "expect_column_max_to_be_between"
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -334,9 +406,14 @@ def _contract_table_docs() -> dict[str, dict[str, Any]]:
 
 
 def raw_suites(
-    settings: AuditSettings, contract: dict[str, Table] | None = None, schema: str = "raw"
+    settings: AuditSettings,
+    contract: dict[str, Table] | None = None,
+    schema: str = "raw",
+    provision: Provision | None = None,
 ) -> list[SuiteSpec]:
-    """Two suites per raw table of the contract: as exported, and typed."""
+    """Two suites per raw table of the contract: as exported, and typed. With a `provision`, a
+    table that is not provided (and not required) gets no volume and no freshness expectation,
+    each recorded in the suite's `skipped`."""
     contract = contract or load_contract()
     table_docs = _contract_table_docs()
     ceilings = RAW_DIRT_CEILINGS
@@ -359,7 +436,12 @@ def raw_suites(
         )
         ex = exported.expectations
         ex.append(E.ExpectTableColumnsToMatchSet(column_set=table.column_names, exact_match=True))
-        ex.append(_row_count("raw", table.name, settings))
+        absent = provision is not None and not provision.expects_rows(relation)
+        not_provided = f"{relation} not provided (0 rows)"
+        if absent:
+            exported.skipped.append(Skipped(exported.name, relation, _ROW_COUNT, None, "skipped", not_provided))
+        else:
+            ex.append(_row_count("raw", table.name, settings))
         for key in keys:
             ex.append(E.ExpectColumnValuesToNotBeNull(column=key, mostly=ceilings["key_not_null"]))
         for column in table.columns:
@@ -392,10 +474,27 @@ def raw_suites(
         typed_columns = [c for c in table.columns if c.name not in masked and _base_type(c.data_type) != "varchar"]
         freshness = _freshness_column(table_docs.get(table.name, {}))
         checks: list[Expectation] = []
+        skipped: list[Skipped] = []
         if freshness:
-            horizon = settings.as_of_date - dt.timedelta(days=settings.raw_freshness_days)
-            checks.append(E.ExpectColumnMaxToBeBetween(column=freshness, min_value=_midnight(horizon)))
+            days = settings.freshness_days("raw", table.name)
+            typed_name = f"raw.{table.name}.typed"
             future = settings.as_of_date + dt.timedelta(days=settings.future_slack_days)
+            if absent:
+                skipped.append(Skipped(typed_name, relation, _COLUMN_MAX, freshness, "skipped", not_provided))
+            elif days is None:
+                reason = f"freshness of {relation} switched off (freshness_days.tables.{table.name}: null)"
+                skipped.append(Skipped(typed_name, relation, _COLUMN_MAX, freshness, "skipped", reason))
+            else:
+                horizon = settings.as_of_date - dt.timedelta(days=days)
+                # The newest row that is not future-dated: one dirty far-future timestamp (staging
+                # quarantines it) must not make a stale export look fresh.
+                checks.append(
+                    E.ExpectColumnMaxToBeBetween(
+                        column=freshness,
+                        min_value=_midnight(horizon),
+                        row_condition=RowColumn(freshness) <= _midnight(future),
+                    )
+                )
             checks.append(
                 E.ExpectColumnValuesToBeBetween(
                     column=freshness, max_value=_midnight(future), mostly=ceilings["not_future_dated"]
@@ -435,6 +534,7 @@ def raw_suites(
                     key_columns=keys,
                     expectations=checks,
                     masked_columns=masked,
+                    skipped=skipped,
                 )
             )
     return specs
@@ -452,13 +552,44 @@ class Mart:
     alias: str
     columns: dict[str, str]  # name -> contract data_type, in contract order
     grain: tuple[str, ...]
+    #: The raw relations (``raw.leads``) its lineage reads: dbt sources reached through depends_on.
+    raw_inputs: tuple[str, ...] = ()
+
+
+def mart_raw_inputs(manifest: dict[str, Any], source_name: str = "raw") -> dict[str, tuple[str, ...]]:
+    """Every manifest node's raw inputs: the tables of the `source_name` dbt source (the raw data
+    contract), as ``schema.identifier``, reached by walking depends_on.nodes upwards, sorted. Seeds
+    (reference data), other sources and macros are not raw inputs."""
+    nodes = manifest.get("nodes") or {}
+    sources = {
+        k: v for k, v in (manifest.get("sources") or {}).items() if v.get("source_name", source_name) == source_name
+    }
+    found: dict[str, frozenset[str]] = {}
+
+    def inputs(unique_id: str) -> frozenset[str]:
+        if unique_id in found:
+            return found[unique_id]
+        found[unique_id] = frozenset()  # a cycle (none in a valid dbt project) ends here
+        if unique_id in sources:
+            source = sources[unique_id]
+            result = frozenset({f"{source['schema']}.{source.get('identifier') or source['name']}"})
+        elif unique_id.startswith("source."):
+            result = frozenset()
+        else:
+            parents = (nodes.get(unique_id) or {}).get("depends_on", {}).get("nodes") or []
+            result = frozenset().union(*(inputs(parent) for parent in parents))
+        found[unique_id] = result
+        return result
+
+    return {unique_id: tuple(sorted(inputs(unique_id))) for unique_id in nodes}
 
 
 def discover_marts(manifest_path: Path) -> list[Mart]:
-    """Public models under models/marts/kpi in the dbt manifest, with contract columns and grain
-    (the unique_combination_of_columns test, else a single-column unique test)."""
+    """Public models under models/marts/kpi in the dbt manifest, with contract columns, grain
+    (the unique_combination_of_columns test, else a single-column unique test) and raw inputs."""
     manifest = json.loads(manifest_path.read_text())
     nodes = manifest["nodes"]
+    lineage = mart_raw_inputs(manifest)
     grains: dict[str, tuple[str, ...]] = {}
     for node in nodes.values():
         if node.get("resource_type") != "test" or not node.get("test_metadata"):
@@ -482,6 +613,7 @@ def discover_marts(manifest_path: Path) -> list[Mart]:
                     alias=node.get("alias") or node["name"],
                     columns={c: (spec.get("data_type") or "") for c, spec in node["columns"].items()},
                     grain=grains.get(unique_id, ()),
+                    raw_inputs=lineage.get(unique_id, ()),
                 )
             )
     return marts
@@ -519,8 +651,23 @@ def _period_column(mart: Mart) -> tuple[str, str] | None:
     return None
 
 
-def mart_suites(settings: AuditSettings, marts: Sequence[Mart]) -> list[SuiteSpec]:
-    """Two suites per KPI mart: the data and the schema."""
+def _mart_coverage(mart: Mart, provision: Provision | None) -> tuple[str, str]:
+    """("full" | "partial" | "none", reason): whether the mart's raw inputs were provided."""
+    if provision is None or not mart.raw_inputs:
+        return "full", ""
+    provided = [r for r in mart.raw_inputs if provision.is_provided(r)]
+    missing = [r for r in mart.raw_inputs if not provision.is_provided(r)]
+    if not missing:
+        return "full", ""
+    if not provided:
+        return "none", f"no input provided ({', '.join(missing)} not provided)"
+    return "partial", f"{', '.join(missing)} not provided (its other inputs {', '.join(provided)} are)"
+
+
+def mart_suites(settings: AuditSettings, marts: Sequence[Mart], provision: Provision | None = None) -> list[SuiteSpec]:
+    """Two suites per KPI mart: the data and the schema. With a `provision`, a mart some of whose
+    raw inputs were not provided gets its row count relaxed to min 0 and no freshness; one with no
+    input provided gets neither; both recorded in the suite's `skipped`."""
     specs: list[SuiteSpec] = []
     for mart in marts:
         override = MART_OVERRIDES.get(mart.name, MartOverride())
@@ -534,15 +681,30 @@ def mart_suites(settings: AuditSettings, marts: Sequence[Mart]) -> list[SuiteSpe
         )
         ex = spec.expectations
         ex.append(E.ExpectTableColumnsToMatchSet(column_set=list(mart.columns), exact_match=True))
-        ex.append(_row_count("kpi", mart.name, settings))
+        coverage, why = _mart_coverage(mart, provision)
+        if coverage == "none":
+            spec.skipped.append(Skipped(spec.name, relation, _ROW_COUNT, None, "skipped", why))
+        else:
+            row_count = _row_count("kpi", mart.name, settings, may_be_empty=coverage == "partial")
+            ex.append(row_count)
+            if coverage == "partial":
+                detail = f"min_value=0 (may be empty), max_value={row_count.max_value}"
+                spec.skipped.append(Skipped(spec.name, relation, _ROW_COUNT, None, "relaxed", why, detail))
         for column in mart.grain:
             if column not in override.nullable_grain_columns:
                 ex.append(E.ExpectColumnValuesToNotBeNull(column=column))
         period = _period_column(mart)
         if period:
             column, unit = period
-            horizon = _period_floor(settings.as_of_date - dt.timedelta(days=settings.kpi_freshness_days), unit)
-            ex.append(E.ExpectColumnMaxToBeBetween(column=column, min_value=_midnight(horizon)))
+            days = settings.freshness_days("kpi", mart.name)
+            if coverage != "full":
+                spec.skipped.append(Skipped(spec.name, relation, _COLUMN_MAX, column, "skipped", why))
+            elif days is None:
+                reason = f"freshness of {relation} switched off (freshness_days.tables.{mart.name}: null)"
+                spec.skipped.append(Skipped(spec.name, relation, _COLUMN_MAX, column, "skipped", reason))
+            else:
+                horizon = _period_floor(settings.as_of_date - dt.timedelta(days=days), unit)
+                ex.append(E.ExpectColumnMaxToBeBetween(column=column, min_value=_midnight(horizon)))
         for name, data_type in mart.columns.items():
             if name.endswith("_rate") and name not in RATES_ALLOWED_OUTSIDE_0_1:
                 if name not in override.unbounded_rates:
