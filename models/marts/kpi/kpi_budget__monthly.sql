@@ -145,9 +145,13 @@ final as (
             {{ planned_spend_to_date('planned_spend', 'elapsed_days', 'days_in_month') }}
             as decimal(18, 2)
         ) as planned_spend_to_date,
+        -- The rate of the published (cent-rounded) plan to date, so that the published ratio is the
+        -- published spend_to_date / planned_spend_to_date also mid-month (elapsed 1 of 1: the plan
+        -- to date already holds the elapsed share).
         cast(
             {{ kpi_if_available('budget_pacing_rate',
-                budget_pacing_rate('actual_spend', 'planned_spend', 'elapsed_days', 'days_in_month')) }}
+                budget_pacing_rate('actual_spend', 'cast(' ~ planned_spend_to_date(
+                    'planned_spend', 'elapsed_days', 'days_in_month') ~ ' as decimal(18, 2))', '1', '1')) }}
             as double
         ) as budget_pacing_rate,
         coalesce(
