@@ -1,6 +1,6 @@
 """Test datasets shaped like a real company's exports: partial, historical or in local time.
 
-``python -m marketing_kpi.export_shapes --shape NAME --out DIR`` writes one dataset in the
+``marketing-kpi shapes --shape NAME --out DIR`` (or ``python -m marketing_kpi.export_shapes``) writes one dataset in the
 bring-your-own-data layout (docs/BRING_YOUR_OWN_DATA.md): ``DIR/<table>.csv`` per raw table of
 the contract, ``DIR/reference/<name>.csv`` for the dataset's reference data, and
 ``DIR/_shape.json`` describing what was written (ingest ignores files it does not know). Build it
@@ -295,7 +295,7 @@ def read_manifest(out: Path) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m marketing_kpi.export_shapes", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="marketing-kpi shapes", description=__doc__.splitlines()[0])
     parser.add_argument("--shape", choices=sorted(SHAPES), help="the shape to write")
     parser.add_argument("--out", type=Path, help="directory to write it into (new or empty)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})")
