@@ -84,7 +84,8 @@ def glossary_intro(registry: list[Kpi] | None = None) -> str:
         "(edit the CSV, then run `python -m marketing_kpi.glossary` and `python -m marketing_kpi.readme_sections`). "
         "Attainment is value / target when higher is better and target / value when lower is better; "
         "below the warning threshold a KPI is critical. Ratios are ratios of sums; a zero denominator gives null. "
-        "Formulas are rendered from the formula macros (`macros/kpi/kpi_formulas.sql`), in the unit of the unit column.\n"
+        "Formulas are rendered from the formula macros (`macros/kpi/kpi_formulas.sql`), "
+        "in the unit of the unit column.\n"
     )
 
 
