@@ -4,7 +4,8 @@
     python3 tasks.py run    create .venv, install the project, run the main job on the embedded data
     python3 tasks.py test   create .venv, install the project, run every check CI runs
 
-Both are idempotent: a second call reuses .venv and reinstalls only when pyproject.toml changed.
+Both are idempotent: a second call reuses .venv and reinstalls only when pyproject.toml changed (or
+`test` needs extras that `run` did not install).
 """
 
 from __future__ import annotations
@@ -31,18 +32,25 @@ def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
         sys.exit(f"FAILED (exit {result.returncode}): {printable}")
 
 
-def ensure_venv() -> None:
-    """Create .venv and install the project with its dev extras (once per pyproject change)."""
+def ensure_venv(extras: str = "") -> None:
+    """Create .venv and install the project (with `extras`, e.g. "dev,semantic,spark"), once per
+    pyproject change: `run` needs only the core, `test` adds the dev tools, the semantic layer and
+    Spark. pip prints its progress (the first install downloads a few hundred MB)."""
     stamp = VENV / ".installed"
+    wanted = set(filter(None, extras.split(",")))
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
-        return
+    if stamp.exists():
+        installed_digest, _, installed_extras = stamp.read_text().partition("\n")
+        if installed_digest == digest and wanted <= set(filter(None, installed_extras.split(","))):
+            return
     if not PY.exists():
         print(f"creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(PY, "-m", "pip", "install", "--quiet", "-e", ".[dev,semantic,spark]")
-    stamp.write_text(digest)
+    sh(PY, "-m", "pip", "install", "--upgrade", "--progress-bar", "on", "pip")
+    target = f".[{','.join(sorted(wanted))}]" if wanted else "."
+    print(f"installing the project ({target}) into {VENV}", flush=True)
+    sh(PY, "-m", "pip", "install", "--progress-bar", "on", "-e", target)
+    stamp.write_text(f"{digest}\n{','.join(sorted(wanted))}")
 
 
 def project_env(**extra: str) -> dict[str, str]:
@@ -53,12 +61,12 @@ def project_env(**extra: str) -> dict[str, str]:
 
 
 def run() -> None:
-    ensure_venv()
+    ensure_venv()  # the core only: the main job needs neither Spark, the semantic layer nor dev tools
     sh(BIN / "marketing-kpi", "build", env=project_env())
 
 
 def test() -> None:
-    ensure_venv()
+    ensure_venv("dev,semantic,spark")
     ci_db = ROOT / "warehouse" / "ci" / "build.duckdb"
     env = project_env(
         MKPI_DUCKDB_PATH=str(ci_db),

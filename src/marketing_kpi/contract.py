@@ -70,6 +70,18 @@ class Table:
         raise KeyError(f"raw table {self.name!r} has no column {name!r} in the contract")
 
 
+def column_set_problems(label: str, expected: list[str], actual: list[str]) -> list[str]:
+    """'<label>: missing columns: ...' / 'extra columns: ...' for a file's header against its contract."""
+    missing = [c for c in expected if c not in actual]
+    extra = [c for c in actual if c not in expected]
+    problems = []
+    if missing:
+        problems.append(f"{label}: missing columns: {', '.join(missing)}")
+    if extra:
+        problems.append(f"{label}: extra columns: {', '.join(extra)}")
+    return problems
+
+
 @lru_cache(maxsize=4)
 def load_contract(path: Path | None = None) -> dict[str, Table]:
     """Return the raw tables of the contract, in file order, keyed by table name."""

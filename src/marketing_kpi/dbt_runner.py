@@ -47,6 +47,9 @@ def dbt_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     ensure_pii_salt(env)
     env.setdefault("DBT_PROFILES_DIR", str(paths.PROJECT_ROOT / "profiles"))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # Piped logs (CI, `| tee`) get plain text: dbt colours its output only on a terminal.
+    if not sys.stdout.isatty():
+        env.setdefault("DBT_USE_COLORS", "false")
     return env
 
 

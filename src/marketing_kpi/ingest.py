@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from marketing_kpi import paths, reference_data
-from marketing_kpi.contract import EVENT_COLUMN, Table, load_contract
+from marketing_kpi.contract import EVENT_COLUMN, Table, column_set_problems, load_contract
 from marketing_kpi.raw_file_integrity import csv_file_problems
 
 # Physical types a file may carry for each contract type. VARCHAR is accepted everywhere (text
@@ -160,13 +160,7 @@ def _check_one_file(con: duckdb.DuckDBPyConnection, table: Table, reader: str, w
     except duckdb.Error as exc:
         return [f"{table.name}: cannot read {where}: {str(exc).splitlines()[0]}"]
     actual = {row[0]: row[1] for row in described}
-    problems = []
-    missing = [c for c in table.column_names if c not in actual]
-    extra = [c for c in actual if c not in table.column_names]
-    if missing:
-        problems.append(f"{table.name}: missing columns: {', '.join(missing)}")
-    if extra:
-        problems.append(f"{table.name}: extra columns: {', '.join(extra)}")
+    problems = column_set_problems(table.name, table.column_names, list(actual))
     for column in table.columns:
         if column.name not in actual:
             continue

@@ -29,6 +29,7 @@ import duckdb
 import yaml
 
 from marketing_kpi import paths
+from marketing_kpi.contract import column_set_problems
 
 # Dataset reference tables and their default when a data directory does not provide them.
 EMPTY = "empty"
@@ -100,13 +101,7 @@ def _check_file(con: duckdb.DuckDBPyConnection, table: ReferenceTable, path: Pat
         actual = [row[0] for row in con.execute(f"describe select * from {_csv_reader(path)}").fetchall()]
     except duckdb.Error as exc:
         return [f"{where}: cannot read: {str(exc).splitlines()[0]}"]
-    problems = []
-    missing = [c for c in table.columns if c not in actual]
-    extra = [c for c in actual if c not in table.columns]
-    if missing:
-        problems.append(f"{where}: missing columns: {', '.join(missing)}")
-    if extra:
-        problems.append(f"{where}: extra columns: {', '.join(extra)}")
+    problems = column_set_problems(where, list(table.columns), actual)
     if problems:
         return problems
     for column, data_type in table.columns.items():

@@ -28,3 +28,12 @@ def warehouse(built_database: Path):
     con = duckdb.connect(str(built_database), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture()
+def scratch_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the build database and spill directory at tmp_path; returns the database path."""
+    db = tmp_path / "db" / "build.duckdb"
+    monkeypatch.setenv("MKPI_DUCKDB_PATH", str(db))
+    monkeypatch.setenv("MKPI_DUCKDB_TEMP_DIR", str(tmp_path / "db" / "tmp"))
+    return db

@@ -35,3 +35,17 @@ def test_plain_dbt_from_the_project_root_uses_the_checkout_salt(tmp_path: Path) 
     assert salt_file.exists(), "the plugin creates the per-checkout salt when there is none"
     assert f"using the per-checkout salt in {salt_file}" in proc.stderr
     assert f'"salt_length": {len(salt_file.read_text().strip())}' in proc.stdout
+
+
+def test_piped_dbt_output_has_no_ansi_codes(tmp_path: Path) -> None:
+    """The CLI runs dbt without colours when its output is not a terminal (CI logs, `| tee`)."""
+    code = "from marketing_kpi.dbt_runner import run_dbt; run_dbt(['show', '--inline', 'select 1 as x'])"
+    env = {**os.environ, "MKPI_DUCKDB_PATH": str(tmp_path / "w" / "build.duckdb"), "DBT_LOG_PATH": str(tmp_path)}
+    env["DBT_TARGET_PATH"] = str(tmp_path / "target")
+    env.pop("DBT_USE_COLORS", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=paths.PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Previewing inline node" in proc.stdout
+    assert "\x1b[" not in proc.stdout + proc.stderr

@@ -40,15 +40,6 @@ def parquet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _generate(tmp_path_factory.mktemp("parquet"), "parquet")
 
 
-@pytest.fixture()
-def scratch_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the build database and spill directory at tmp_path; returns the database path."""
-    db = tmp_path / "db" / "build.duckdb"
-    monkeypatch.setenv("MKPI_DUCKDB_PATH", str(db))
-    monkeypatch.setenv("MKPI_DUCKDB_TEMP_DIR", str(tmp_path / "db" / "tmp"))
-    return db
-
-
 def _copy(src: Path, tmp_path: Path) -> Path:
     dst = tmp_path / "data"
     shutil.copytree(src, dst)

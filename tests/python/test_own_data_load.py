@@ -21,14 +21,6 @@ from marketing_kpi.ingest import ContractMismatch, check_contract, ingest, last_
 CRM_TABLES = ("channels", "leads", "lead_stage_events")
 
 
-@pytest.fixture()
-def scratch_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "db" / "build.duckdb"
-    monkeypatch.setenv("MKPI_DUCKDB_PATH", str(db))
-    monkeypatch.setenv("MKPI_DUCKDB_TEMP_DIR", str(tmp_path / "db" / "tmp"))
-    return db
-
-
 def _crm_export(tmp_path: Path, header_only: tuple[str, ...] = ("orders",)) -> Path:
     """The embedded dataset's CRM tables, plus header-only files for `header_only`; nothing else."""
     data = tmp_path / "export"
