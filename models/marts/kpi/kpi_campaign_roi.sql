@@ -2,7 +2,8 @@
     One row per campaign (every campaign in stg_ads__campaigns: paid media, email, events and
     webinars), lifetime to the as-of date: spend and delivery (stg_ads__ad_performance), leads
     whose source campaign it is, customers it acquired (the acquiring lead's campaign), revenue
-    attributed to it under var('default_attribution_model'), and its budget in USD: the lifetime
+    attributed to it under var('default_attribution_model') (the exact sum of its shares rounded to
+    the cent once, by largest remainder across campaigns), and its budget in USD: the lifetime
     budget converted by staging at the fx rate of the campaign's start date, or, for a campaign
     that started before the fx table's first date (staging leaves its budget null), at the first
     rate of its currency.
@@ -134,13 +135,25 @@ revenue_per_campaign as (
 
     select
         campaign_id,
-        sum(attributed_revenue) as attributed_revenue
+        sum(exact_revenue) as exact_revenue
 
     from revenue_attributed
     where
         attribution_model = '{{ var("default_attribution_model", "position_based") }}'
         and campaign_id is not null
     group by campaign_id
+
+),
+
+revenue_per_campaign_rounded as (
+
+    -- rounded once, at the campaign-lifetime grain: the campaigns add up to their exact total
+    -- rounded to the cent (largest remainder), each less than a cent from its exact sum
+    select
+        campaign_id,
+        {{ largest_remainder_cents('exact_revenue', [], 'campaign_id') }} as attributed_revenue
+
+    from revenue_per_campaign
 
 ),
 
@@ -176,7 +189,7 @@ joined as (
         cast({{ stage_if_tracked('won', measure_if_provided('leads',
             'coalesce(customers_per_campaign.new_customers, 0)')) }} as bigint) as new_customers,
         cast({{ stage_if_tracked('won', measure_if_provided(['leads', 'orders'],
-            'coalesce(revenue_per_campaign.attributed_revenue, 0)')) }} as decimal(18, 2))
+            'coalesce(revenue_per_campaign_rounded.attributed_revenue, 0)')) }} as decimal(18, 2))
             as attributed_revenue
 
     from campaigns
@@ -188,8 +201,8 @@ joined as (
         on campaigns.campaign_id = leads_per_campaign.campaign_id
     left join customers_per_campaign
         on campaigns.campaign_id = customers_per_campaign.campaign_id
-    left join revenue_per_campaign
-        on campaigns.campaign_id = revenue_per_campaign.campaign_id
+    left join revenue_per_campaign_rounded
+        on campaigns.campaign_id = revenue_per_campaign_rounded.campaign_id
 
 ),
 

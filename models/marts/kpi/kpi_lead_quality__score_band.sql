@@ -2,7 +2,9 @@
     Lead quality by score band: one row per lead score band. How each band's leads moved down
     the funnel, and what they cost: each lead carries its source channel-month's spend split
     equally across that channel-month's leads (fct_leads.allocated_spend), so a band's spend is
-    the channel-month spend times the band's share of the channel-month's leads.
+    the channel-month spend times the band's share of the channel-month's leads, rounded to the
+    cent; cost per lead and CAC divide that published spend, so each published ratio equals the
+    published spend over the published count.
 -#}
 
 with
@@ -23,7 +25,7 @@ per_band as (
         sum(case when is_opportunity then 1 else 0 end) as opportunities,
         sum(case when is_won then 1 else 0 end) as customers,
         sum(case when is_right_censored then 1 else 0 end) as right_censored_leads,
-        sum(allocated_spend) as spend
+        cast(sum(allocated_spend) as decimal(18, 2)) as spend
 
     from leads
     group by score_band
