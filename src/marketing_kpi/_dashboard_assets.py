@@ -39,6 +39,7 @@ HTML_TEMPLATE = r"""<!doctype html>
   <span class="filter-summary" id="filter-summary" aria-live="polite"></span>
 </form>
 <div class="error" id="error" role="alert" hidden></div>
+<div class="availability" id="availability-note" data-testid="availability-note" role="note" hidden></div>
 <main id="views">
 
 <section id="executive" class="view" aria-labelledby="executive-title" data-testid="view-executive">
@@ -245,6 +246,9 @@ button { cursor: pointer; margin-left: 0; }
 button:hover { background: #eef2fa; }
 select:focus, button:focus, .tabs a:focus { outline: 3px solid #8fb0ff; outline-offset: 1px; }
 .filter-summary { color: var(--muted); font-size: .85rem; margin-left: auto; }
+.availability { margin: 16px 28px; padding: 12px 16px; background: var(--warn-bg, #fff4e0); border-radius: 8px; }
+.tile.unavailable .value { color: var(--muted); }
+.tile .sub.not-available { font-style: italic; }
 .error { margin: 16px 28px; padding: 12px 16px; background: var(--crit-bg); color: var(--crit); border-radius: 8px; }
 main { padding: 8px 28px 24px; max-width: 1480px; margin: 0 auto; }
 .view { display: none; }
@@ -344,6 +348,13 @@ JS = r"""
 
   // ---------------------------------------------------------------- numbers for people
   const isNum = function (v) { return typeof v === 'number' && isFinite(v); };
+  // KPI availability (kpi.kpi_availability): the reason a KPI cannot be measured, or null.
+  const AVAIL = {};
+  (D.availability || []).forEach(function (r) { AVAIL[r.kpi_id] = r; });
+  function unavailable(kpiId) {
+    const a = AVAIL[kpiId];
+    return a && a.is_available === false ? (a.reason || 'its data was not provided') : null;
+  }
   const div = function (a, b) { return isNum(a) && isNum(b) && b !== 0 ? a / b : null; };
   const USD0 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
   const USD2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
@@ -427,8 +438,16 @@ JS = r"""
     const f = field === undefined ? 'channel_id' : field;
     return rows.filter(function (r) { return inRange(r.month) && (f === null || chanOk(r[f])); });
   }
+  // A sum over rows that are all null is null (like SQL): a measure whose source was not provided
+  // stays "not available", never 0. No rows at all is a genuine 0.
   function sum(rows, f) {
-    return rows.reduce(function (acc, r) { return acc + (isNum(r[f]) ? r[f] : 0); }, 0);
+    let seen = rows.length === 0;
+    const total = rows.reduce(function (acc, r) {
+      if (!isNum(r[f])) return acc;
+      seen = true;
+      return acc + r[f];
+    }, 0);
+    return seen ? total : null;
   }
   function rangeMonths() { return MONTHS.filter(inRange); }
   function perMonth(rows, fn) {
@@ -630,12 +649,26 @@ JS = r"""
   }
 
   // ---------------------------------------------------------------- tiles and tables
+  // A scorecard value: the dash with "not available: <reason>" when the KPI cannot be measured.
+  function kpiValueCell(r) {
+    const off = unavailable(r.kpi_id);
+    if (off) {
+      return '<span class="not-available" title="' + esc('not available: ' + off) + '">' + DASH +
+        ' <small>not available: ' + esc(off) + '</small></span>';
+    }
+    return esc(fmt[kpiFormat(r.kpi_id)](r.value));
+  }
+  // A tile whose KPI (t.kpi) is not available shows the dash and why, never a number.
   function tiles(id, items) {
     document.getElementById(id).innerHTML = items.map(function (t) {
+      const off = t.kpi ? unavailable(t.kpi) : null;
+      const why = off ? 'not available: ' + off : '';
       return '<div class="tile' + (t.band ? ' band-' + bandClass(t.band) : '') + (t.cls ? ' ' + t.cls : '') +
-        '" data-testid="tile-' + esc(t.id) +
-        '"><div class="label">' + esc(t.label) + '</div><div class="value">' + esc(t.value) + '</div>' +
-        (t.sub ? '<div class="sub">' + t.sub + '</div>' : '') + '</div>';
+        (off ? ' unavailable' : '') + '" data-testid="tile-' + esc(t.id) + '"' +
+        (off ? ' title="' + esc(why) + '"' : '') +
+        '><div class="label">' + esc(t.label) + '</div><div class="value">' + esc(off ? DASH : t.value) +
+        '</div>' + (off ? '<div class="sub not-available">' + esc(why) + '</div>' :
+        (t.sub ? '<div class="sub">' + t.sub + '</div>' : '')) + '</div>';
     }).join('');
   }
   function table(id, o) {
@@ -681,16 +714,20 @@ JS = r"""
     const acquired = state.channel === 'all' ? 'all customers' : 'customers acquired via ' + esc(chName(state.channel));
     tiles('exec-tiles', [
       { id: 'net-revenue', label: 'Net revenue', value: fmt.money(sum(cv, 'net_revenue')), sub: acquired },
-      { id: 'spend', label: 'Marketing spend', value: fmt.money(spend), sub: 'media spend' },
-      { id: 'roi', label: 'ROI', value: fmt.ratio(div(attributed - spend, spend)),
+      { id: 'spend', kpi: 'cost_per_click', label: 'Marketing spend', value: fmt.money(spend), sub: 'media spend' },
+      { id: 'roi', kpi: 'return_on_investment', label: 'ROI', value: fmt.ratio(div(attributed - spend, spend)),
         sub: 'on ' + fmt.money(attributed) + ' attributed revenue' },
-      { id: 'roas', label: 'ROAS', value: fmt.ratio(div(attributed, spend)), sub: 'attributed revenue \u00f7 spend' },
-      { id: 'ltv-cac', label: 'LTV:CAC', value: fmt.ratio(pb.ltv_to_cac_ratio), sub: 'all time' },
-      { id: 'cac-payback', label: 'CAC payback', value: fmt.months(pb.cac_payback_months), sub: 'all time' },
-      { id: 'marketing-share', label: 'Marketing-sourced',
+      { id: 'roas', kpi: 'return_on_ad_spend',
+        label: 'ROAS', value: fmt.ratio(div(attributed, spend)), sub: 'attributed revenue \u00f7 spend' },
+      { id: 'ltv-cac', kpi: 'ltv_to_cac_ratio',
+        label: 'LTV:CAC', value: fmt.ratio(pb.ltv_to_cac_ratio), sub: 'all time' },
+      { id: 'cac-payback', kpi: 'cac_payback_months',
+        label: 'CAC payback', value: fmt.months(pb.cac_payback_months), sub: 'all time' },
+      { id: 'marketing-share', kpi: 'marketing_sourced_revenue_share', label: 'Marketing-sourced',
         value: fmt.pct(div(sum(contrib, 'marketing_sourced_revenue'), sum(contrib, 'total_revenue'))),
         sub: 'share of net revenue (all channels)' },
-      { id: 'nps', label: 'NPS', value: fmt.score(div(100 * (sum(nps, 'promoters') - sum(nps, 'detractors')),
+      { id: 'nps', kpi: 'net_promoter_score',
+        label: 'NPS', value: fmt.score(div(100 * (sum(nps, 'promoters') - sum(nps, 'detractors')),
         sum(nps, 'responses'))), sub: fmt.int(sum(nps, 'responses')) + ' responses' }
     ]);
     const labels = rangeMonths();
@@ -762,7 +799,7 @@ JS = r"""
       note: 'All channels (the channel filter does not apply); the latest month of the selected range.',
       rows: rows, columns: [
         { label: 'KPI', key: 'kpi_id', fmt: kpiLabel },
-        { label: 'Value', key: 'value', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.kpi_id)](v); } },
+        { label: 'Value', num: true, html: kpiValueCell },
         { label: 'Target', key: 'target', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.kpi_id)](v); } },
         { label: 'Attainment', key: 'attainment', num: true, fmt: fmt.pct },
         { label: 'Health', html: function (r) { return bandBadge(r.health_band); } },
@@ -779,17 +816,21 @@ JS = r"""
     const budgetRows = D.budget.filter(function (r) { return r.month === budgetMonth && chanOk(r.channel_id); });
     const pacing = div(sum(budgetRows, 'spend_to_date'), sum(budgetRows, 'planned_spend_to_date'));
     tiles('mgr-tiles', [
-      { id: 'spend', label: 'Spend', value: fmt.money(spend), sub: 'media spend' },
-      { id: 'cpl', label: 'Cost per lead', value: fmt.money(div(spend, sum(cm, 'leads'))),
+      { id: 'spend', kpi: 'cost_per_click', label: 'Spend', value: fmt.money(spend), sub: 'media spend' },
+      { id: 'cpl', kpi: 'cost_per_lead', label: 'Cost per lead', value: fmt.money(div(spend, sum(cm, 'leads'))),
         sub: fmt.int(sum(cm, 'leads')) + ' leads' },
-      { id: 'cac', label: 'CAC', value: fmt.money(div(spend, sum(cm, 'new_customers'))),
+      { id: 'cac', kpi: 'customer_acquisition_cost',
+        label: 'CAC', value: fmt.money(div(spend, sum(cm, 'new_customers'))),
         sub: fmt.int(sum(cm, 'new_customers')) + ' new customers' },
-      { id: 'roas', label: 'ROAS', value: fmt.ratio(div(sum(cm, 'attributed_revenue'), spend)) },
-      { id: 'lead-to-customer', label: 'Lead-to-customer', value: fmt.pct(div(sum(fm, 'won_deals'), sum(fm, 'leads'))),
+      { id: 'roas', kpi: 'return_on_ad_spend',
+        label: 'ROAS', value: fmt.ratio(div(sum(cm, 'attributed_revenue'), spend)) },
+      { id: 'lead-to-customer', kpi: 'lead_to_customer_rate',
+        label: 'Lead-to-customer', value: fmt.pct(div(sum(fm, 'won_deals'), sum(fm, 'leads'))),
         sub: 'won deals \u00f7 leads' },
-      { id: 'sla', label: 'Follow-up SLA', value: fmt.pct(div(sum(fu, 'leads_within_sla'), sum(fu, 'leads'))),
+      { id: 'sla', kpi: 'sla_attainment_rate',
+        label: 'Follow-up SLA', value: fmt.pct(div(sum(fu, 'leads_within_sla'), sum(fu, 'leads'))),
         sub: 'leads answered within SLA' },
-      { id: 'pacing', label: 'Budget pacing', value: fmt.pct(pacing),
+      { id: 'pacing', kpi: 'budget_pacing_rate', label: 'Budget pacing', value: fmt.pct(pacing),
         sub: budgetMonth ? monthLong(budgetMonth) + ', spend \u00f7 plan to date' : '' },
       { id: 'anomalies', label: 'Anomalies', value: fmt.int(anomalyRows().length), sub: 'flagged KPI-weeks' }
     ]);
@@ -858,7 +899,7 @@ JS = r"""
       note: 'The marketing manager\u2019s KPIs in the scorecard (' + state.stage + ' stage targets), all ' +
         'channels; the latest month of the range.', rows: rows, columns: [
         { label: 'KPI', key: 'kpi_id', fmt: kpiLabel },
-        { label: 'Value', key: 'value', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.kpi_id)](v); } },
+        { label: 'Value', num: true, html: kpiValueCell },
         { label: 'Target', key: 'target', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.kpi_id)](v); } },
         { label: 'Attainment', key: 'attainment', num: true, fmt: fmt.pct },
         { label: 'Health', html: function (r) { return bandBadge(r.health_band); } },
@@ -981,18 +1022,23 @@ JS = r"""
     const cm = sel(D.channel_monthly), web = sel(D.web), email = sel(D.email, null), fu = sel(D.follow_up);
     const spend = sum(cm, 'spend'), imps = sum(cm, 'impressions'), clicks = sum(cm, 'clicks');
     tiles('spec-tiles', [
-      { id: 'ctr', label: 'CTR', value: fmt.pct(div(clicks, imps)), sub: fmt.int(imps) + ' impressions' },
-      { id: 'cpc', label: 'CPC', value: fmt.money(div(spend, clicks)), sub: fmt.int(clicks) + ' clicks' },
-      { id: 'cpm', label: 'CPM', value: fmt.money(div(1000 * spend, imps)), sub: 'per 1,000 impressions' },
+      { id: 'ctr', kpi: 'click_through_rate',
+        label: 'CTR', value: fmt.pct(div(clicks, imps)), sub: fmt.int(imps) + ' impressions' },
+      { id: 'cpc', kpi: 'cost_per_click',
+        label: 'CPC', value: fmt.money(div(spend, clicks)), sub: fmt.int(clicks) + ' clicks' },
+      { id: 'cpm', kpi: 'cost_per_mille',
+        label: 'CPM', value: fmt.money(div(1000 * spend, imps)), sub: 'per 1,000 impressions' },
       { id: 'sessions', label: 'Sessions', value: fmt.int(sum(web, 'sessions')) },
-      { id: 'bounce-rate', label: 'Bounce rate',
+      { id: 'bounce-rate', kpi: 'bounce_rate', label: 'Bounce rate',
         value: fmt.pct(div(sum(web, 'bounced_sessions'), sum(web, 'sessions'))) },
-      { id: 'pages-per-session', label: 'Pages / session',
+      { id: 'pages-per-session', kpi: 'pages_per_session', label: 'Pages / session',
         value: fmt.num(div(sum(web, 'pageviews'), sum(web, 'sessions'))) },
-      { id: 'email-ctor', label: 'Email CTOR', value: fmt.pct(div(sum(email, 'emails_clicked'),
+      { id: 'email-ctor', kpi: 'click_to_open_rate',
+        label: 'Email CTOR', value: fmt.pct(div(sum(email, 'emails_clicked'),
         sum(email, 'emails_opened'))), sub: 'email channel \u00b7 open rate ' +
         fmt.pct(div(sum(email, 'emails_opened'), sum(email, 'emails_delivered'))) },
-      { id: 'sla', label: 'Follow-up SLA', value: fmt.pct(div(sum(fu, 'leads_within_sla'), sum(fu, 'leads'))) }
+      { id: 'sla', kpi: 'sla_attainment_rate',
+        label: 'Follow-up SLA', value: fmt.pct(div(sum(fu, 'leads_within_sla'), sum(fu, 'leads'))) }
     ]);
     const labels = rangeMonths();
     lineChart(chart('spec-ctr-trend'), { labels: labels, kind: 'pct', label: 'CTR by month', series: [
@@ -1109,7 +1155,31 @@ JS = r"""
     s.value = value;
     return s;
   }
+  // The note above the views: which sources were not provided and which funnel stages the CRM does
+  // not track, so a reader knows why some KPIs show the dash.
+  function availabilityNote() {
+    const missing = {}, untracked = {}, off = [];
+    Object.keys(AVAIL).sort().forEach(function (id) {
+      const a = AVAIL[id];
+      if (a.is_available !== false) return;
+      off.push(kpiLabel(id));
+      String(a.missing_sources || '').split(', ').forEach(function (s) { if (s) missing[s] = true; });
+      String(a.untracked_funnel_stages || '').split(', ').forEach(function (s) { if (s) untracked[s] = true; });
+    });
+    const box = document.getElementById('availability-note');
+    if (!off.length) { box.hidden = true; return; }
+    const parts = [];
+    if (Object.keys(missing).length) parts.push('Sources not provided: ' + Object.keys(missing).join(', ') + '.');
+    if (Object.keys(untracked).length) {
+      parts.push('Funnel stages the CRM does not track: ' + Object.keys(untracked).join(', ') + '.');
+    }
+    box.innerHTML = '<strong>' + off.length + ' KPI' + (off.length === 1 ? ' is' : 's are') +
+      ' not available</strong> and shown as ' + DASH + ' (never 0). ' + esc(parts.join(' ')) +
+      ' <span class="kpi-list" data-testid="unavailable-kpis">Not available: ' + esc(off.join(', ')) + '.</span>';
+    box.hidden = false;
+  }
   function setup() {
+    availabilityNote();
     const monthItems = MONTHS.map(function (m) { return [m, monthLong(m)]; });
     options('filter-from', monthItems, state.from);
     options('filter-to', monthItems, state.to);

@@ -2,6 +2,7 @@
 
 marketing-kpi build        the main job: load, dbt build, audit, publish, dashboard, docs
 marketing-kpi generate     regenerate the synthetic dataset (see generator.py)
+marketing-kpi shapes       write a test dataset shaped like a real export (see export_shapes.py)
 marketing-kpi ingest DIR   check your own exports against the raw data contract and load them
 marketing-kpi audit        Great Expectations audit of the build database
 marketing-kpi publish      publish the public marts to the read-only serving file and Parquet
@@ -228,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     sub.add_parser("generate", help="regenerate the synthetic dataset", add_help=False)
+    sub.add_parser(
+        "shapes", help="write a test dataset shaped like a real export (CRM-only, ads-only, ...)", add_help=False
+    )
     sub.add_parser("ingest", help="check and load a directory of your own exports into raw", add_help=False)
     sub.add_parser("audit", help="Great Expectations audit of raw inputs and KPI marts", add_help=False)
     sub.add_parser("dashboard", help="build the static KPI dashboard from the serving file", add_help=False)
@@ -255,6 +259,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from marketing_kpi import generator
 
             return generator.main(rest) or 0
+        elif args.command == "shapes":
+            from marketing_kpi import export_shapes
+
+            return export_shapes.main(rest)
         elif args.command == "audit":
             from marketing_kpi.quality import audit
 

@@ -21,6 +21,11 @@ the sums for whatever month range and channel the reader picks, null on a zero d
 marts' `safe_divide`. Figures the marts compute over all time (LTV:CAC, CAC payback per channel) are
 shown as the marts state them; the all-channel figure is the ratio of the summed components.
 KPI labels and units come from seeds/reference/kpi_registry.csv (the KPI registry).
+
+Availability: a KPI the dataset cannot measure (kpi.kpi_availability: a source not provided, a
+funnel stage the CRM does not track) is shown as "—" with "not available: <reason>" (tooltip and
+note), never 0, and the page lists the missing sources; a sum over rows that are all null stays
+null on the page too (so a ratio built from a missing measure is "—").
 """
 
 from __future__ import annotations
@@ -74,6 +79,15 @@ DATASETS: tuple[Dataset, ...] = (
         "marts.dim_channels",
         VIEWS,
         "select channel_id, channel_name, channel_group, is_paid from marts.dim_channels order by channel_name",
+    ),
+    Dataset(
+        "availability",
+        "kpi.kpi_availability",
+        VIEWS,
+        """
+        select kpi_id, is_available, missing_sources, untracked_funnel_stages, reason
+        from kpi.kpi_availability order by kpi_id
+        """,
     ),
     Dataset(
         "channel_monthly",

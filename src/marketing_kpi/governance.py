@@ -66,6 +66,10 @@ class Kpi:
     owner: str
     on_track_threshold: float
     warning_threshold: float
+    # Tables the KPI needs ('|'-separated raw or reference table names) and the funnel stages it
+    # counts ('|'-separated, '' = none): without them the KPI is not available (null, never 0).
+    required_sources: str
+    required_funnel_stages: str
     formula_macro: str
     mart_model: str
     mart_column: str
@@ -151,6 +155,44 @@ def registry_problems(manifest: Mapping[str, Any], registry: list[Kpi], exceptio
         for column, kpi_id in exceptions.items()
         if kpi_id and kpi_id not in ids
     ]
+    return problems
+
+
+# The reference tables a KPI may need (the same list as the dbt macro availability_source_tables)
+# and the funnel stages a CRM may or may not track (int_funnel_stages_tracked).
+AVAILABILITY_REFERENCE_TABLES = ("channel_budgets", "kpi_targets", "working_hours")
+FUNNEL_STAGES = ("mql", "sql", "opportunity", "won")
+
+
+def availability_problems(
+    registry: list[Kpi], contract_tables: Mapping[str, tuple[str, ...]], always_provided: Iterable[str] = ()
+) -> list[str]:
+    """Problems with the registry's required_sources / required_funnel_stages: every KPI names at
+    least one table, only known tables (raw contract tables or the reference tables above) and
+    known funnel stages, and every raw table's `requires` (tables its rows are checked against)
+    along with it. `contract_tables` maps each raw table to its `requires`; `always_provided`
+    (the contract's required tables, e.g. channels) need not be listed."""
+    known = set(contract_tables) | set(AVAILABILITY_REFERENCE_TABLES)
+    problems = []
+    for k in registry:
+        tables = [t for t in k.required_sources.split("|") if t]
+        stages = [s for s in k.required_funnel_stages.split("|") if s]
+        if not tables:
+            problems.append(f"{k.kpi_id}: required_sources is empty")
+        problems += [
+            f"{k.kpi_id}: required source {t!r} is not a raw or reference table" for t in tables if t not in known
+        ]
+        problems += [
+            f"{k.kpi_id}: required funnel stage {s!r} is not one of {FUNNEL_STAGES}"
+            for s in stages
+            if s not in FUNNEL_STAGES
+        ]
+        for t in tables:
+            problems += [
+                f"{k.kpi_id}: needs {t}, whose rows are checked against {r}, so it must need {r} too"
+                for r in contract_tables.get(t, ())
+                if r not in tables and r not in set(always_provided)
+            ]
     return problems
 
 

@@ -213,7 +213,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--raw-dir", type=Path, default=paths.raw_seed_dir(), help="raw CSV/Parquet files")
     parser.add_argument("--work-dir", type=Path, default=paths.PROJECT_ROOT / "warehouse" / "spark")
     parser.add_argument("--no-tests", action="store_true", help="seeds and models only (no data or unit tests)")
+    parser.add_argument(
+        "--as-of", default=None, metavar="DATE|today", help="as-of date (default: $MKPI_AS_OF_DATE, else 2026-10-31)"
+    )
     args = parser.parse_args(argv)
+    if args.as_of:
+        os.environ["MKPI_AS_OF_DATE"] = args.as_of
     if not spark_available():
         print("Spark is not available: pip install -e '.[spark]' and install Java 17+", file=sys.stderr)
         return 2

@@ -2,7 +2,8 @@
     The anomaly planted in the embedded dataset (seeds/raw/_dirt_manifest.json: meta_ads spend ×4
     in the week of 2026-06-08 with flat leads) is flagged by kpi_anomalies__weekly, in the expected
     direction, for every metric listed in seeds/reference/planted_anomalies.csv. Fails when a flag
-    disappears. Rows whose week and channel are not in the data (your own data) are not checked.
+    disappears. Rows whose week and channel are not in the data (your own data), or whose metric
+    has no value there (its source was not provided: kpi_availability), are not checked.
 -#}
 
 with
@@ -37,6 +38,7 @@ in_data as (
                 weekly_values.metric_id = planted_anomalies.metric_id
                 and weekly_values.channel_id = planted_anomalies.channel_id
                 and weekly_values.period_start = planted_anomalies.period_start
+                and weekly_values.value is not null
         )
 
 ),

@@ -3,8 +3,8 @@
 -- int_revenue_attributed, kpi_attribution__monthly and (default model)
 -- kpi_channel_performance__daily / __monthly. And no customer is lost or counted twice: under
 -- every model, attributed_conversions sum to the number of customers with a completed first
--- purchase (within 1e-6, summed as decimals), which the per-day revenue check alone (its
--- rounding residual lands on the day's largest share) would not show.
+-- purchase (within 1e-6, summed as decimals), which the per-day revenue check alone (the day's
+-- cents are rounded to add up to the day's net revenue) would not show.
 -- Returns the failing days and totals.
 
 with

@@ -418,3 +418,17 @@ def test_a_settings_files_as_of_date_is_used_unless_the_run_sets_one(tmp_path, m
     monkeypatch.delenv("MKPI_AS_OF_DATE")
     settings_file.write_text("freshness_days: {raw: 3}\n")  # no as_of_date: the project's default
     assert load_settings(settings_file, use_volume_bands=False).as_of_date == DATA_END
+
+
+def test_sparse_tables_get_a_freshness_window_of_three_typical_gaps() -> None:
+    """A table of a handful of rows a month (16 orders in four months) is not stale a week after its
+    last row: its window is three times its average spacing between event days; dense tables keep
+    the configured window."""
+    from marketing_kpi.quality.suites import Provision
+
+    provision = Provision(
+        rows={"raw.orders": 16, "raw.leads": 900}, event_day_spacing={"raw.orders": 7.5, "raw.leads": 1.0}
+    )
+    assert provision.freshness_window("raw.orders", 7) == 23
+    assert provision.freshness_window("raw.leads", 7) == 7
+    assert provision.freshness_window("raw.web_sessions", 7) == 7

@@ -191,3 +191,51 @@ def test_the_page_fetches_nothing_from_the_network(driver, page: Path) -> None:
     external = {m.group(1) for m in re.finditer(r"https?://([^/\s\"'<>]+)", html)} - LOCAL_HOSTS
     assert not external, f"the page refers to external hosts: {sorted(external)}"
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=\"(?!data:|#)", html), "an external resource"
+
+
+@pytest.fixture(scope="module")
+def page_without_ads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A page built from a copy of the serving file in which the ad data was not provided: spend is
+    null (as the marts publish it then) and the KPIs that need ad_performance are not available."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path_factory.mktemp("serving-no-ads") / "marketing_kpi.duckdb"
+    shutil.copy2(serving_file(tmp_path_factory), copy)
+    reason = "needs data that was not provided: ad_performance"
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(
+            "update kpi.kpi_availability set is_available = false, missing_sources = 'ad_performance', reason = ?"
+            " where required_sources like '%ad_performance%'",
+            [reason],
+        )
+        con.execute("update kpi.kpi_channel_performance__monthly set spend = null, impressions = null, clicks = null")
+    finally:
+        con.close()
+    return build_dashboard(copy, tmp_path_factory.mktemp("dashboard-no-ads"))
+
+
+def test_an_unavailable_kpi_shows_a_dash_and_why_never_zero(driver, page_without_ads: Path) -> None:
+    _open(driver, page_without_ads, "marketing-manager")
+    for tile in ("tile-spend", "tile-cpl", "tile-cac", "tile-roas"):
+        assert _text(driver, tile) == "\u2014", tile
+        title = driver.execute_script(
+            "return document.querySelector('.view.active [data-testid=\"' + arguments[0] + '\"]').title;", tile
+        )
+        assert title.startswith("not available: needs data that was not provided: ad_performance"), (tile, title)
+    assert _text(driver, "tile-lead-to-customer") not in ("\u2014", None)  # the CRM's KPIs stay
+    note = driver.execute_script("return document.getElementById('availability-note');")
+    assert note.is_displayed()
+    text = note.text
+    assert "Sources not provided: ad_performance." in text and "never 0" in text
+    assert "Cost per lead (CPL)" in text
+    _open(driver, page_without_ads, "channel-specialist")
+    assert _text(driver, "tile-cpc") == "\u2014" and _text(driver, "tile-ctr") == "\u2014"
+    assert _severe_console_messages(driver) == []
+
+
+def test_the_availability_note_is_hidden_when_everything_is_available(driver, page: Path) -> None:
+    _open(driver, page, "executive")
+    assert driver.execute_script("return document.getElementById('availability-note').hidden;") is True

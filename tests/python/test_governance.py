@@ -93,6 +93,33 @@ def test_registry_values_are_valid(registry: list[governance.Kpi]) -> None:
         assert k.metric_name == k.kpi_id
 
 
+def test_registry_required_sources_are_known_tables(registry: list[governance.Kpi]) -> None:
+    from marketing_kpi.contract import load_contract
+
+    tables = load_contract()
+    contract = {name: table.requires for name, table in tables.items()}
+    required = [name for name, table in tables.items() if table.is_required]
+    assert governance.availability_problems(registry, contract, required) == []
+
+
+def test_availability_problems_detects_unknown_and_incomplete_requirements(registry: list[governance.Kpi]) -> None:
+    from dataclasses import replace
+
+    kpi = registry[0]
+    broken = [
+        replace(kpi, kpi_id="typo", required_sources="ad_performanc", required_funnel_stages=""),
+        replace(kpi, kpi_id="stage", required_sources="leads", required_funnel_stages="demo"),
+        replace(kpi, kpi_id="closure", required_sources="ad_performance", required_funnel_stages=""),
+        replace(kpi, kpi_id="empty", required_sources="", required_funnel_stages=""),
+    ]
+    contract = {"ad_performance": ("campaigns",), "campaigns": (), "leads": ()}
+    problems = governance.availability_problems(broken, contract)
+    assert any(p.startswith("typo: required source 'ad_performanc'") for p in problems)
+    assert any(p.startswith("stage: required funnel stage 'demo'") for p in problems)
+    assert any(p.startswith("closure: needs ad_performance") and "campaigns" in p for p in problems)
+    assert any(p == "empty: required_sources is empty" for p in problems)
+
+
 def test_registry_formula_macros_match_the_value_macro(registry: list[governance.Kpi]) -> None:
     """kpi_value_from_components applies the registry's formula_macro to each KPI it knows."""
     text = (paths.PROJECT_ROOT / "macros" / "kpi_value_from_components.sql").read_text()

@@ -2,7 +2,8 @@
     One row per customer × order day × attribution model × channel × campaign: the customer's net
     revenue of the day (completed orders, refunds negative) times the weight its conversion gives
     the channel and campaign under the model (int_touchpoints_attributed, summed per channel and
-    campaign; zero weights dropped). int_revenue_attributed sums these per day and rounds.
+    campaign; zero weights dropped). int_revenue_attributed sums these per day, unrounded; each
+    published grain (day, month, campaign lifetime) rounds its own sums once.
 
     A table of its own (not a CTE of int_revenue_attributed) so that the sum can run one
     attribution model at a time over stored rows: as one grouped aggregate over the joined shares

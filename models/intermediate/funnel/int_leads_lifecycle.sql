@@ -30,6 +30,36 @@ orders as (
 
 ),
 
+funnel_stages_tracked as (
+
+    select * from {{ ref('int_funnel_stages_tracked') }}
+
+),
+
+stages_flagged as (
+
+    select
+        funnel_stage,
+        case when is_tracked then 1 else 0 end as tracked_flag
+
+    from funnel_stages_tracked
+
+),
+
+stages_tracked as (
+
+    -- One row: which of the later funnel stages the CRM tracks (a stage without a row counts as
+    -- tracked; int_funnel_stages_tracked always has a row per stage).
+    select
+        {% for stage in ['mql', 'sql', 'opportunity', 'won'] %}
+            coalesce(max(case when funnel_stage = '{{ stage }}' then tracked_flag end), 1) = 1
+                as is_{{ stage }}_tracked{% if not loop.last %},{% endif %}
+        {% endfor %}
+
+    from stages_flagged
+
+),
+
 first_event_per_stage as (
 
     select
@@ -93,17 +123,31 @@ events_joined as (
 
 implied_stage_times as (
 
-    -- Each stage is reached at the earliest event of itself or any later stage (implied-min rule).
+    -- Each tracked stage is reached at the earliest event of itself or any later stage
+    -- (implied-min rule); an untracked stage is never reached.
     select
-        *,
-        first_won_event_at as implied_won_at,
-        {{ least_of(['first_opportunity_event_at', 'first_won_event_at']) }} as implied_opportunity_at,
-        {{ least_of(['first_sql_event_at', 'first_opportunity_event_at', 'first_won_event_at']) }}
-            as implied_sql_at,
-        {{ least_of(['first_mql_event_at', 'first_sql_event_at', 'first_opportunity_event_at',
-            'first_won_event_at']) }} as implied_mql_at
+        events_joined.*,
+        case when stages_tracked.is_won_tracked then events_joined.first_won_event_at end
+            as implied_won_at,
+        case
+            when stages_tracked.is_opportunity_tracked
+                then {{ least_of(['events_joined.first_opportunity_event_at',
+                    'events_joined.first_won_event_at']) }}
+        end as implied_opportunity_at,
+        case
+            when stages_tracked.is_sql_tracked
+                then {{ least_of(['events_joined.first_sql_event_at',
+                    'events_joined.first_opportunity_event_at', 'events_joined.first_won_event_at']) }}
+        end as implied_sql_at,
+        case
+            when stages_tracked.is_mql_tracked
+                then {{ least_of(['events_joined.first_mql_event_at',
+                    'events_joined.first_sql_event_at', 'events_joined.first_opportunity_event_at',
+                    'events_joined.first_won_event_at']) }}
+        end as implied_mql_at
 
     from events_joined
+    cross join stages_tracked
 
 ),
 

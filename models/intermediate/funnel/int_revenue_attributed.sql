@@ -12,34 +12,18 @@
     single aggregate over all models holds every model's day × channel × campaign groups at once
     and ran out of memory at scale XL under a 4 GB limit (docs/BENCHMARK.md, "Scale XL").
 
-    Money is exact to the cent: the shares are exact decimals, summed, rounded to the cent, and
-    the day's rounding residual goes to the day's largest share (ties: channel_id, campaign_id),
-    so attributed_revenue summed over the channels and campaigns of a day equals the day's net
-    revenue exactly, under every model.
+    Money is exact to the cent: the shares are exact decimals and their sums are kept unrounded
+    (exact_revenue), so the monthly and campaign marts round their own sums once, at their own
+    grain. attributed_revenue is the day-grain rounding: exact_revenue rounded to the cent by
+    largest remainder per day and model (largest_remainder_cents), so each cell is less than a
+    cent from its exact amount and the cells of a day add up to the day's exact total rounded to
+    the cent - the day's net revenue - under every model.
 
     attributed_conversions is the conversion's weight, counted once per customer on the day of its
     first purchase (order_number = 1).
 -#}
 
 with
-
-orders as (
-
-    select * from {{ ref('int_orders_classified') }}
-
-),
-
-day_revenue as (
-
-    select
-        order_date,
-        sum(net_revenue) as net_revenue
-
-    from orders
-    where is_completed
-    group by order_date
-
-),
 
 day_shares as (
     -- int_customer_days_attributed is read by ref in each branch, not through an import CTE:
@@ -68,35 +52,6 @@ day_shares as (
     {% endfor %}
 ),
 
-rounded_shares as (
-
-    select
-        *,
-        cast(round(exact_revenue, 2) as decimal(18, 2)) as rounded_revenue,
-        row_number() over (
-            partition by order_date, attribution_model
-            order by exact_revenue desc, channel_id asc nulls last, campaign_id asc nulls last
-        ) as share_rank
-
-    from day_shares
-
-),
-
-residuals as (
-
-    select
-        rounded_shares.*,
-        day_revenue.net_revenue as day_net_revenue,
-        sum(rounded_shares.rounded_revenue) over (
-            partition by rounded_shares.order_date, rounded_shares.attribution_model
-        ) as rounded_day_revenue
-
-    from rounded_shares
-    inner join day_revenue
-        on rounded_shares.order_date = day_revenue.order_date
-
-),
-
 final as (
 
     select
@@ -105,14 +60,14 @@ final as (
         attribution_model,
         channel_id,
         campaign_id,
-        cast(
-            rounded_revenue
-            + case when share_rank = 1 then day_net_revenue - rounded_day_revenue else 0 end
-            as decimal(18, 2)
-        ) as attributed_revenue,
+        exact_revenue,
+        {{ largest_remainder_cents(
+            'exact_revenue', ['order_date', 'attribution_model'],
+            'channel_id asc nulls last, campaign_id asc nulls last'
+        ) }} as attributed_revenue,
         cast(attributed_conversions as double) as attributed_conversions
 
-    from residuals
+    from day_shares
 
 )
 

@@ -11,6 +11,10 @@
     numerator and denominator are the inputs of the KPI's formula macro (see
     kpi_value_from_components), so value = formula(numerator, denominator) on every row.
     historical_lifetime_value is dated by acquisition cohort month (its period is the cohort).
+
+    is_available comes from int_availability: a KPI whose required sources were not provided or
+    whose funnel stages are not tracked keeps its rows (where the mart has rows) with numerator,
+    denominator and value null, never 0.
 -#}
 
 {%- set sources = [
@@ -161,6 +165,13 @@ marketing_contribution as (
 
 ),
 
+kpi_availability as (
+
+    select * from {{ ref('int_availability') }}
+    where item_type = 'kpi'
+
+),
+
 mart_grain_values as (
 
     {% for source in sources if source.at_mart_grain %}
@@ -294,17 +305,20 @@ unioned as (
 final as (
 
     select
-        period_start,
+        unioned.period_start,
         cast('month' as {{ dbt.type_string() }}) as period_type,
-        kpi_id,
-        channel_id,
-        coalesce(channel_id, 'all') as channel_key,
-        numerator,
-        denominator,
-        value,
-        source_model
+        unioned.kpi_id,
+        unioned.channel_id,
+        coalesce(unioned.channel_id, 'all') as channel_key,
+        case when kpi_availability.is_available then unioned.numerator end as numerator,
+        case when kpi_availability.is_available then unioned.denominator end as denominator,
+        case when kpi_availability.is_available then unioned.value end as value,
+        coalesce(kpi_availability.is_available, false) as is_available,
+        unioned.source_model
 
     from unioned
+    left join kpi_availability
+        on unioned.kpi_id = kpi_availability.item_id
 
 )
 

@@ -5,7 +5,9 @@
     the week and the KPI's formula macro is applied to the sums (kpi_value_from_components), so a
     weekly value uses exactly the mart's formula. Every channel gets every week of the data (a week
     without a row has zero volume), so trailing baselines see the quiet weeks too.
-    is_complete_period is false for the partial first and last weeks of the data.
+    is_complete_period is false for the partial first and last weeks of the data. A measure whose
+    source was not provided (spend without ad data) stays null in every week, never 0
+    (measure_if_provided), and so do the KPIs built from it.
 -#}
 
 {%- set metrics = [
@@ -22,6 +24,13 @@
 ] -%}
 
 {%- set measures = ['spend', 'impressions', 'clicks', 'leads', 'new_customers'] -%}
+{%- set measure_sources = {
+    'spend': ['ad_performance', 'campaigns'],
+    'impressions': ['ad_performance', 'campaigns'],
+    'clicks': ['ad_performance', 'campaigns'],
+    'leads': ['leads'],
+    'new_customers': ['leads'],
+} -%}
 
 with
 
@@ -75,7 +84,11 @@ channel_weeks as (
         weeks.period_start,
         channels.channel_id,
         {% for measure in measures %}
-            coalesce(weekly_by_channel.{{ measure }}, 0) as {{ measure }}{% if not loop.last %},{% endif %}
+            {%- set quiet_week_is_zero = measure_if_provided(
+                measure_sources[measure], 'coalesce(weekly_by_channel.' ~ measure ~ ', 0)'
+            ) %}
+            {{ stage_if_tracked('won', quiet_week_is_zero) if measure == 'new_customers'
+                else quiet_week_is_zero }} as {{ measure }}{% if not loop.last %},{% endif %}
         {% endfor %}
 
     from weeks

@@ -4,7 +4,9 @@
     CAC can be compared across models. Revenue is reported in the order's month; a conversion is
     counted in the month of the customer's first purchase. customer_acquisition_cost divides spend
     by attributed (fractional) conversions, not by new customers of the lead's source channel.
-    Channels with spend but no attributed revenue appear under every model.
+    Channels with spend but no attributed revenue appear under every model. Attributed revenue is
+    the exact sum of the shares (int_revenue_attributed.exact_revenue) rounded to the cent once per
+    month, model and channel, by largest remainder within the month and model.
 -#}
 
 with
@@ -34,7 +36,7 @@ revenue_facts as (
         order_month as date_month,
         attribution_model,
         channel_id,
-        attributed_revenue,
+        exact_revenue,
         attributed_conversions,
         0 as spend
 
@@ -62,7 +64,7 @@ spend_facts as (
         monthly_spend.date_month,
         attribution_models.attribution_model,
         monthly_spend.channel_id,
-        0 as attributed_revenue,
+        0 as exact_revenue,
         0 as attributed_conversions,
         monthly_spend.spend
 
@@ -85,7 +87,7 @@ aggregated as (
         date_month,
         attribution_model,
         channel_id,
-        cast(sum(attributed_revenue) as decimal(18, 2)) as attributed_revenue,
+        sum(exact_revenue) as exact_revenue,
         cast(sum(attributed_conversions) as double) as attributed_conversions,
         cast(sum(spend) as decimal(18, 2)) as spend
 
@@ -94,6 +96,23 @@ aggregated as (
         date_month,
         attribution_model,
         channel_id
+
+),
+
+rounded as (
+
+    -- rounded once, at this grain: the channels of a month and model add up to the month's net
+    -- revenue to the cent (largest remainder), each less than a cent from its exact sum
+    select
+        date_month,
+        attribution_model,
+        channel_id,
+        {{ largest_remainder_cents('exact_revenue', ['date_month', 'attribution_model'], 'channel_id') }}
+            as attributed_revenue,
+        attributed_conversions,
+        spend
+
+    from aggregated
 
 ),
 
@@ -107,13 +126,24 @@ final as (
         attributed_revenue,
         attributed_conversions,
         spend,
-        cast({{ return_on_ad_spend('attributed_revenue', 'spend') }} as double) as return_on_ad_spend,
-        cast({{ return_on_investment('attributed_revenue', 'spend') }} as double)
+        cast(
+            {{ kpi_if_available('return_on_ad_spend', return_on_ad_spend('attributed_revenue', 'spend')) }}
+            as double
+        ) as return_on_ad_spend,
+        cast(
+            {{ kpi_if_available('return_on_investment',
+                return_on_investment('attributed_revenue', 'spend')) }}
+            as double
+        )
             as return_on_investment,
-        cast({{ customer_acquisition_cost('spend', 'attributed_conversions') }} as double)
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'attributed_conversions')) }}
+            as double
+        )
             as customer_acquisition_cost
 
-    from aggregated
+    from rounded
 
 )
 

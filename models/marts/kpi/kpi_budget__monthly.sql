@@ -63,8 +63,13 @@ aggregated as (
     select
         date_month,
         channel_id,
-        cast(sum(planned_spend) as decimal(18, 2)) as planned_spend,
-        cast(sum(actual_spend) as decimal(18, 2)) as actual_spend
+        cast(
+            {{ measure_if_provided('channel_budgets', 'sum(planned_spend)') }} as decimal(18, 2)
+        ) as planned_spend,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'], 'sum(actual_spend)') }}
+            as decimal(18, 2)
+        ) as actual_spend
 
     from unioned_facts
     group by
@@ -88,7 +93,10 @@ calendar as (
 
     select
         *,
-        cast({{ dbt.datediff('date_month', 'next_month_start', 'day') }} as integer) as days_in_month,  -- noqa: LT05
+        cast(
+            {{ dbt.datediff('date_month', 'next_month_start', 'day') }}
+            as integer
+        ) as days_in_month,  -- noqa: LT05
         {{ dbt.datediff('date_month', 'as_of_date', 'day') }} as days_from_month_start_to_as_of_date  -- noqa: LT05
 
     from month_bounds
@@ -119,9 +127,16 @@ final as (
         channel_id,
         planned_spend,
         actual_spend,
-        cast({{ budget_variance('actual_spend', 'planned_spend') }} as decimal(18, 2))
+        cast(
+            {{ kpi_if_available('budget_variance', budget_variance('actual_spend', 'planned_spend')) }}
+            as decimal(18, 2)
+        )
             as budget_variance,
-        cast({{ budget_variance_rate('actual_spend', 'planned_spend') }} as double)
+        cast(
+            {{ kpi_if_available('budget_variance_rate',
+                budget_variance_rate('actual_spend', 'planned_spend')) }}
+            as double
+        )
             as budget_variance_rate,
         days_in_month,
         elapsed_days,
@@ -131,8 +146,13 @@ final as (
             {{ planned_spend_to_date('planned_spend', 'elapsed_days', 'days_in_month') }}
             as decimal(18, 2)
         ) as planned_spend_to_date,
+        -- The rate of the published (cent-rounded) plan to date, so that the published ratio is the
+        -- published spend_to_date / planned_spend_to_date also mid-month (elapsed 1 of 1: the plan
+        -- to date already holds the elapsed share).
         cast(
-            {{ budget_pacing_rate('actual_spend', 'planned_spend', 'elapsed_days', 'days_in_month') }}
+            {{ kpi_if_available('budget_pacing_rate',
+                budget_pacing_rate('actual_spend', 'cast(' ~ planned_spend_to_date(
+                    'planned_spend', 'elapsed_days', 'days_in_month') ~ ' as decimal(18, 2))', '1', '1')) }}
             as double
         ) as budget_pacing_rate,
         coalesce(

@@ -2,7 +2,8 @@
     One row per campaign (every campaign in stg_ads__campaigns: paid media, email, events and
     webinars), lifetime to the as-of date: spend and delivery (stg_ads__ad_performance), leads
     whose source campaign it is, customers it acquired (the acquiring lead's campaign), revenue
-    attributed to it under var('default_attribution_model'), and its budget in USD: the lifetime
+    attributed to it under var('default_attribution_model') (the exact sum of its shares rounded to
+    the cent once, by largest remainder across campaigns), and its budget in USD: the lifetime
     budget converted by staging at the fx rate of the campaign's start date, or, for a campaign
     that started before the fx table's first date (staging leaves its budget null), at the first
     rate of its currency.
@@ -134,13 +135,25 @@ revenue_per_campaign as (
 
     select
         campaign_id,
-        sum(attributed_revenue) as attributed_revenue
+        sum(exact_revenue) as exact_revenue
 
     from revenue_attributed
     where
         attribution_model = '{{ var("default_attribution_model", "position_based") }}'
         and campaign_id is not null
     group by campaign_id
+
+),
+
+revenue_per_campaign_rounded as (
+
+    -- rounded once, at the campaign-lifetime grain: the campaigns add up to their exact total
+    -- rounded to the cent (largest remainder), each less than a cent from its exact sum
+    select
+        campaign_id,
+        {{ largest_remainder_cents('exact_revenue', [], 'campaign_id') }} as attributed_revenue
+
+    from revenue_per_campaign
 
 ),
 
@@ -154,12 +167,29 @@ joined as (
         campaigns.start_date,
         campaigns.end_date,
         cast(campaign_budgets.budget as decimal(18, 2)) as budget,
-        cast(coalesce(spend_per_campaign.spend, 0) as decimal(18, 2)) as spend,
-        cast(coalesce(spend_per_campaign.impressions, 0) as bigint) as impressions,
-        cast(coalesce(spend_per_campaign.clicks, 0) as bigint) as clicks,
-        cast(coalesce(leads_per_campaign.leads, 0) as bigint) as leads,
-        cast(coalesce(customers_per_campaign.new_customers, 0) as bigint) as new_customers,
-        cast(coalesce(revenue_per_campaign.attributed_revenue, 0) as decimal(18, 2))
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'],
+                'coalesce(spend_per_campaign.spend, 0)') }}
+            as decimal(18, 2)
+        ) as spend,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'],
+                'coalesce(spend_per_campaign.impressions, 0)') }}
+            as bigint
+        ) as impressions,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'],
+                'coalesce(spend_per_campaign.clicks, 0)') }}
+            as bigint
+        ) as clicks,
+        cast(
+            {{ measure_if_provided('leads', 'coalesce(leads_per_campaign.leads, 0)') }}
+            as bigint
+        ) as leads,
+        cast({{ stage_if_tracked('won', measure_if_provided('leads',
+            'coalesce(customers_per_campaign.new_customers, 0)')) }} as bigint) as new_customers,
+        cast({{ stage_if_tracked('won', measure_if_provided(['leads', 'orders'],
+            'coalesce(revenue_per_campaign_rounded.attributed_revenue, 0)')) }} as decimal(18, 2))
             as attributed_revenue
 
     from campaigns
@@ -171,8 +201,8 @@ joined as (
         on campaigns.campaign_id = leads_per_campaign.campaign_id
     left join customers_per_campaign
         on campaigns.campaign_id = customers_per_campaign.campaign_id
-    left join revenue_per_campaign
-        on campaigns.campaign_id = revenue_per_campaign.campaign_id
+    left join revenue_per_campaign_rounded
+        on campaigns.campaign_id = revenue_per_campaign_rounded.campaign_id
 
 ),
 
@@ -189,16 +219,33 @@ final as (
         impressions,
         clicks,
         leads,
-        cast({{ cost_per_lead('spend', 'leads') }} as double) as cost_per_lead,
+        cast(
+            {{ kpi_if_available('cost_per_lead', cost_per_lead('spend', 'leads')) }}
+            as double
+        ) as cost_per_lead,
         new_customers,
-        cast({{ customer_acquisition_cost('spend', 'new_customers') }} as double)
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'new_customers')) }}
+            as double
+        )
             as customer_acquisition_cost,
         attributed_revenue,
-        cast({{ return_on_ad_spend('attributed_revenue', 'spend') }} as double) as return_on_ad_spend,
-        cast({{ return_on_investment('attributed_revenue', 'spend') }} as double)
+        cast(
+            {{ kpi_if_available('return_on_ad_spend', return_on_ad_spend('attributed_revenue', 'spend')) }}
+            as double
+        ) as return_on_ad_spend,
+        cast(
+            {{ kpi_if_available('return_on_investment',
+                return_on_investment('attributed_revenue', 'spend')) }}
+            as double
+        )
             as return_on_investment,
         budget,
-        cast({{ budget_used_rate('spend', 'budget') }} as double) as budget_used_rate
+        cast(
+            {{ kpi_if_available('budget_used_rate', budget_used_rate('spend', 'budget')) }}
+            as double
+        ) as budget_used_rate
 
     from joined
 

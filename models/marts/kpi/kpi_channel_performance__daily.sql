@@ -218,50 +218,72 @@ final as (
         with_invalid_spend.campaign_id,
         coalesce(with_invalid_spend.campaign_id, '(none)') as campaign_key,
         campaigns.campaign_name,
-        with_invalid_spend.spend,
-        with_invalid_spend.impressions,
-        with_invalid_spend.clicks,
+        {{ measure_if_provided(['ad_performance', 'campaigns'], 'with_invalid_spend.spend') }}
+            as spend,
+        {{ measure_if_provided(['ad_performance', 'campaigns'], 'with_invalid_spend.impressions') }}
+            as impressions,
+        {{ measure_if_provided(['ad_performance', 'campaigns'], 'with_invalid_spend.clicks') }}
+            as clicks,
         cast(
-            {{ click_through_rate('with_invalid_spend.clicks', 'with_invalid_spend.impressions') }}
+            {{ kpi_if_available('click_through_rate',
+                click_through_rate('with_invalid_spend.clicks', 'with_invalid_spend.impressions')) }}
             as double
         ) as click_through_rate,
         cast(
-            {{ cost_per_click('with_invalid_spend.spend', 'with_invalid_spend.clicks') }}
+            {{ kpi_if_available('cost_per_click',
+                cost_per_click('with_invalid_spend.spend', 'with_invalid_spend.clicks')) }}
             as double
         ) as cost_per_click,
         cast(
-            {{ cost_per_mille('with_invalid_spend.spend', 'with_invalid_spend.impressions') }}
+            {{ kpi_if_available('cost_per_mille',
+                cost_per_mille('with_invalid_spend.spend', 'with_invalid_spend.impressions')) }}
             as double
         ) as cost_per_mille,
-        with_invalid_spend.leads,
+        {{ measure_if_provided('leads', 'with_invalid_spend.leads') }}
+            as leads,
         cast(
-            {{ cost_per_lead('with_invalid_spend.spend', 'with_invalid_spend.leads') }}
+            {{ kpi_if_available('cost_per_lead',
+                cost_per_lead('with_invalid_spend.spend', 'with_invalid_spend.leads')) }}
             as double
         ) as cost_per_lead,
-        with_invalid_spend.marketing_qualified_leads,
-        with_invalid_spend.sales_qualified_leads,
-        with_invalid_spend.opportunities,
-        with_invalid_spend.new_customers,
+        {{ stage_if_tracked('mql', 'with_invalid_spend.marketing_qualified_leads') }}
+            as marketing_qualified_leads,
+        {{ stage_if_tracked('sql', 'with_invalid_spend.sales_qualified_leads') }}
+            as sales_qualified_leads,
+        {{ stage_if_tracked('opportunity', 'with_invalid_spend.opportunities') }}
+            as opportunities,
+        {{ stage_if_tracked('won', measure_if_provided('leads', 'with_invalid_spend.new_customers')) }}
+            as new_customers,
         cast(
-            {{ customer_acquisition_cost('with_invalid_spend.spend', 'with_invalid_spend.new_customers') }}
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('with_invalid_spend.spend', 'with_invalid_spend.new_customers')) }}
             as double
         ) as customer_acquisition_cost,
-        with_invalid_spend.attributed_revenue,
+        {{ stage_if_tracked('won',
+            measure_if_provided(['leads', 'orders'], 'with_invalid_spend.attributed_revenue')) }}
+            as attributed_revenue,
         cast(
-            {{ return_on_ad_spend('with_invalid_spend.attributed_revenue', 'with_invalid_spend.spend') }}
+            {{ kpi_if_available('return_on_ad_spend',
+                return_on_ad_spend('with_invalid_spend.attributed_revenue', 'with_invalid_spend.spend')) }}
             as double
         ) as return_on_ad_spend,
         cast(
-            {{ return_on_investment('with_invalid_spend.attributed_revenue', 'with_invalid_spend.spend') }}
+            {{ kpi_if_available('return_on_investment',
+                return_on_investment('with_invalid_spend.attributed_revenue', 'with_invalid_spend.spend')) }}
             as double
         ) as return_on_investment,
-        with_invalid_spend.platform_conversions,
-        with_invalid_spend.leads as crm_conversions,
-        cast(with_invalid_spend.platform_conversions - with_invalid_spend.leads as bigint)
+        {{ measure_if_provided(['ad_performance', 'campaigns'], 'with_invalid_spend.platform_conversions') }}
+            as platform_conversions,
+        {{ measure_if_provided('leads', 'with_invalid_spend.leads') }} as crm_conversions,
+        cast({{ measure_if_provided(['ad_performance', 'campaigns', 'leads'],
+            'with_invalid_spend.platform_conversions - with_invalid_spend.leads') }} as bigint)
             as platform_conversion_overstatement,
-        with_invalid_spend.invalid_spend,
+        {{ measure_if_provided(['ad_performance', 'campaigns', 'leads'],
+            'with_invalid_spend.invalid_spend') }}
+            as invalid_spend,
         cast(
-            {{ invalid_spend_rate('with_invalid_spend.invalid_spend', 'with_invalid_spend.spend') }}
+            {{ kpi_if_available('invalid_spend_rate',
+                invalid_spend_rate('with_invalid_spend.invalid_spend', 'with_invalid_spend.spend')) }}
             as double
         ) as invalid_spend_rate
 

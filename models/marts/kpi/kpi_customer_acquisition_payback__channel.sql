@@ -53,7 +53,10 @@ joined as (
     select
         channels.acquisition_channel_id,
         cast(coalesce(customers_per_channel.new_customers, 0) as bigint) as new_customers,
-        cast(coalesce(spend_per_channel.spend, 0) as decimal(18, 2)) as spend,
+        cast(
+            {{ measure_if_provided(['ad_performance', 'campaigns'], 'coalesce(spend_per_channel.spend, 0)') }}
+            as decimal(18, 2)
+        ) as spend,
         cast(coalesce(customers_per_channel.net_revenue_complete_months, 0) as decimal(18, 2))
             as net_revenue_complete_months,
         cast(coalesce(customers_per_channel.active_customer_months, 0) as bigint) as active_customer_months,
@@ -73,12 +76,19 @@ with_unit_economics as (
 
     select
         joined.*,
-        cast({{ customer_acquisition_cost('spend', 'new_customers') }} as double)
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'new_customers')) }}
+            as double
+        )
             as customer_acquisition_cost,
-        cast({{ average_revenue_per_account(
+        cast({{ kpi_if_available('average_revenue_per_account', average_revenue_per_account(
             'net_revenue_complete_months', 'active_customer_months'
-        ) }} as double) as average_revenue_per_account,
-        cast({{ churn_rate('churned_customers', 'customers_at_start') }} as double) as monthly_churn_rate
+        )) }} as double) as average_revenue_per_account,
+        cast(
+            {{ kpi_if_available('churn_rate', churn_rate('churned_customers', 'customers_at_start')) }}
+            as double
+        ) as monthly_churn_rate
 
     from joined
 
@@ -88,12 +98,12 @@ with_lifetime_value as (
 
     select
         with_unit_economics.*,
-        cast({{ cac_payback_months(
+        cast({{ kpi_if_available('cac_payback_months', cac_payback_months(
             'customer_acquisition_cost', 'average_revenue_per_account', 'gross_margin_rate'
-        ) }} as double) as cac_payback_months,
-        cast({{ predictive_lifetime_value(
+        )) }} as double) as cac_payback_months,
+        cast({{ kpi_if_available('predictive_lifetime_value', predictive_lifetime_value(
             'average_revenue_per_account', 'gross_margin_rate', 'monthly_churn_rate'
-        ) }} as double) as predictive_lifetime_value
+        )) }} as double) as predictive_lifetime_value
 
     from with_unit_economics
 
@@ -115,7 +125,11 @@ final as (
         gross_margin_rate,
         cac_payback_months,
         predictive_lifetime_value,
-        cast({{ ltv_to_cac_ratio('predictive_lifetime_value', 'customer_acquisition_cost') }} as double)
+        cast(
+            {{ kpi_if_available('ltv_to_cac_ratio',
+                ltv_to_cac_ratio('predictive_lifetime_value', 'customer_acquisition_cost')) }}
+            as double
+        )
             as ltv_to_cac_ratio
 
     from with_lifetime_value

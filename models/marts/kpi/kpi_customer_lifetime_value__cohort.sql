@@ -58,7 +58,8 @@ joined as (
 
     select
         cohorts.*,
-        coalesce(channel_spend_per_month.spend, 0) as spend
+        {{ measure_if_provided(['ad_performance', 'campaigns'],
+            'coalesce(channel_spend_per_month.spend, 0)') }} as spend
 
     from cohorts
     left join channel_spend_per_month
@@ -96,11 +97,18 @@ with_unit_economics as (
 
     select
         measured.*,
-        cast({{ average_revenue_per_account(
+        cast({{ kpi_if_available('average_revenue_per_account', average_revenue_per_account(
             'net_revenue_complete_months', 'active_customer_months'
-        ) }} as double) as average_revenue_per_account,
-        cast({{ churn_rate('churned_customers', 'customers_at_start') }} as double) as monthly_churn_rate,
-        cast({{ customer_acquisition_cost('spend', 'cohort_customers') }} as double)
+        )) }} as double) as average_revenue_per_account,
+        cast(
+            {{ kpi_if_available('churn_rate', churn_rate('churned_customers', 'customers_at_start')) }}
+            as double
+        ) as monthly_churn_rate,
+        cast(
+            {{ kpi_if_available('customer_acquisition_cost',
+                customer_acquisition_cost('spend', 'cohort_customers')) }}
+            as double
+        )
             as customer_acquisition_cost
 
     from measured
@@ -111,12 +119,12 @@ with_lifetime_value as (
 
     select
         with_unit_economics.*,
-        cast({{ predictive_lifetime_value(
+        cast({{ kpi_if_available('predictive_lifetime_value', predictive_lifetime_value(
             'average_revenue_per_account', 'gross_margin_rate', 'monthly_churn_rate'
-        ) }} as double) as predictive_lifetime_value,
-        cast({{ cac_payback_months(
+        )) }} as double) as predictive_lifetime_value,
+        cast({{ kpi_if_available('cac_payback_months', cac_payback_months(
             'customer_acquisition_cost', 'average_revenue_per_account', 'gross_margin_rate'
-        ) }} as double) as cac_payback_months
+        )) }} as double) as cac_payback_months
 
     from with_unit_economics
 
@@ -132,9 +140,9 @@ final as (
         complete_months,
         {% for horizon in ltv_horizons -%}
             cumulative_net_revenue_{{ horizon }}_months,
-            cast({{ historical_lifetime_value(
+            cast({{ kpi_if_available('historical_lifetime_value', historical_lifetime_value(
                 'cumulative_net_revenue_' ~ horizon ~ '_months', 'cohort_customers'
-            ) }} as double) as lifetime_value_{{ horizon }}_months,
+            )) }} as double) as lifetime_value_{{ horizon }}_months,
         {% endfor -%}
         net_revenue_complete_months,
         active_customer_months,
@@ -147,7 +155,11 @@ final as (
         spend,
         customer_acquisition_cost,
         cac_payback_months,
-        cast({{ ltv_to_cac_ratio('predictive_lifetime_value', 'customer_acquisition_cost') }} as double)
+        cast(
+            {{ kpi_if_available('ltv_to_cac_ratio',
+                ltv_to_cac_ratio('predictive_lifetime_value', 'customer_acquisition_cost')) }}
+            as double
+        )
             as ltv_to_cac_ratio
 
     from with_lifetime_value

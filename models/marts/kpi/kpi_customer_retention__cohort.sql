@@ -56,11 +56,18 @@ final as (
         -- retention of a month is only known once it is over: null for the as-of month
         case
             when is_complete_month
-                then cast({{ retention_rate('active_customers', 'cohort_customers') }} as double)
+                then cast(
+                        {{ kpi_if_available('retention_rate', retention_rate('active_customers', 'cohort_customers')) }}
+                        as double
+                    )
         end as retention_rate,
         net_revenue,
         cumulative_net_revenue,
-        cast({{ historical_lifetime_value('cumulative_net_revenue', 'cohort_customers') }} as double)
+        cast(
+            {{ kpi_if_available('historical_lifetime_value',
+                historical_lifetime_value('cumulative_net_revenue', 'cohort_customers')) }}
+            as double
+        )
             as lifetime_value
 
     from accumulated

@@ -69,26 +69,59 @@ final as (
         gross_revenue,
         refunds,
         net_revenue,
-        cast({{ average_order_value('net_revenue', 'orders') }} as double) as average_order_value,
-        cast({{ orders_per_customer('orders', 'customers_ordering') }} as double) as orders_per_customer,
+        cast(
+            {{ kpi_if_available('average_order_value', average_order_value('net_revenue', 'orders')) }}
+            as double
+        ) as average_order_value,
+        cast(
+            {{ kpi_if_available('orders_per_customer', orders_per_customer('orders', 'customers_ordering')) }}
+            as double
+        ) as orders_per_customer,
         repeat_customers,
         ordering_customers,
-        cast({{ repeat_purchase_rate('repeat_customers', 'ordering_customers') }} as double)
+        cast(
+            {{ kpi_if_available('repeat_purchase_rate',
+                repeat_purchase_rate('repeat_customers', 'ordering_customers')) }}
+            as double
+        )
             as repeat_purchase_rate,
         expansion_customers,
-        cast({{ expansion_rate('expansion_customers', 'active_customers') }} as double) as expansion_rate,
+        cast(
+            {{ kpi_if_available('expansion_rate',
+                expansion_rate('expansion_customers', 'active_customers')) }}
+            as double
+        ) as expansion_rate,
         cross_sell_customers,
-        cast({{ cross_sell_rate('cross_sell_customers', 'active_customers') }} as double) as cross_sell_rate,
+        cast(
+            {{ kpi_if_available('cross_sell_rate',
+                cross_sell_rate('cross_sell_customers', 'active_customers')) }}
+            as double
+        ) as cross_sell_rate,
         customers_at_start,
         retained_customers,
         churned_customers,
-        cast({{ retention_rate('retained_customers', 'customers_at_start') }} as double) as retention_rate,
-        cast({{ churn_rate('churned_customers', 'customers_at_start') }} as double) as churn_rate,
+        cast(
+            {{ kpi_if_available('retention_rate',
+                retention_rate('retained_customers', 'customers_at_start')) }}
+            as double
+        ) as retention_rate,
+        cast(
+            {{ kpi_if_available('churn_rate', churn_rate('churned_customers', 'customers_at_start')) }}
+            as double
+        ) as churn_rate,
         revenue_at_start,
         retained_revenue,
         churned_revenue,
-        cast({{ revenue_churn_rate('churned_revenue', 'revenue_at_start') }} as double) as revenue_churn_rate,
-        cast({{ net_revenue_retention_rate('retained_revenue', 'revenue_at_start') }} as double)
+        cast(
+            {{ kpi_if_available('revenue_churn_rate',
+                revenue_churn_rate('churned_revenue', 'revenue_at_start')) }}
+            as double
+        ) as revenue_churn_rate,
+        cast(
+            {{ kpi_if_available('net_revenue_retention_rate',
+                net_revenue_retention_rate('retained_revenue', 'revenue_at_start')) }}
+            as double
+        )
             as net_revenue_retention_rate
 
     from aggregated

@@ -47,14 +47,32 @@ final as (
         emails_clicked,
         emails_unsubscribed,
         emails_bounced,
-        cast({{ email_open_rate('emails_opened', 'emails_delivered') }} as double) as email_open_rate,
-        cast({{ email_click_through_rate('emails_clicked', 'emails_delivered') }} as double)
+        cast(
+            {{ kpi_if_available('email_open_rate', email_open_rate('emails_opened', 'emails_delivered')) }}
+            as double
+        ) as email_open_rate,
+        cast(
+            {{ kpi_if_available('email_click_through_rate',
+                email_click_through_rate('emails_clicked', 'emails_delivered')) }}
+            as double
+        )
             as email_click_through_rate,
-        cast({{ click_to_open_rate('emails_clicked', 'emails_opened') }} as double)
+        cast(
+            {{ kpi_if_available('click_to_open_rate',
+                click_to_open_rate('emails_clicked', 'emails_opened')) }}
+            as double
+        )
             as click_to_open_rate,
-        cast({{ unsubscribe_rate('emails_unsubscribed', 'emails_delivered') }} as double)
+        cast(
+            {{ kpi_if_available('unsubscribe_rate',
+                unsubscribe_rate('emails_unsubscribed', 'emails_delivered')) }}
+            as double
+        )
             as unsubscribe_rate,
-        cast({{ email_bounce_rate('emails_bounced', 'emails_sent') }} as double) as email_bounce_rate
+        cast(
+            {{ kpi_if_available('email_bounce_rate', email_bounce_rate('emails_bounced', 'emails_sent')) }}
+            as double
+        ) as email_bounce_rate
 
     from aggregated
 

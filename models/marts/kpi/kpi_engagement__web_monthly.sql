@@ -44,14 +44,28 @@ final as (
         country_code,
         sessions,
         pageviews,
-        cast({{ pages_per_session('pageviews', 'sessions') }} as double) as pages_per_session,
+        cast(
+            {{ kpi_if_available('pages_per_session', pages_per_session('pageviews', 'sessions')) }}
+            as double
+        ) as pages_per_session,
         engaged_seconds,
-        cast({{ average_engaged_seconds('engaged_seconds', 'sessions') }} as double)
+        cast(
+            {{ kpi_if_available('average_engaged_seconds',
+                average_engaged_seconds('engaged_seconds', 'sessions')) }}
+            as double
+        )
             as average_engaged_seconds,
         bounced_sessions,
-        cast({{ bounce_rate('bounced_sessions', 'sessions') }} as double) as bounce_rate,
+        cast(
+            {{ kpi_if_available('bounce_rate', bounce_rate('bounced_sessions', 'sessions')) }}
+            as double
+        ) as bounce_rate,
         sessions_with_lead,
-        cast({{ session_to_lead_rate('sessions_with_lead', 'sessions') }} as double)
+        cast(
+            {{ kpi_if_available('session_to_lead_rate',
+                session_to_lead_rate('sessions_with_lead', 'sessions')) }}
+            as double
+        )
             as session_to_lead_rate
 
     from aggregated

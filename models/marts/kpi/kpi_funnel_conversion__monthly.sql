@@ -90,17 +90,37 @@ final as (
         {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         channel_id,
         cast(leads as bigint) as leads,
-        cast(marketing_qualified_leads as bigint) as marketing_qualified_leads,
-        cast(sales_qualified_leads as bigint) as sales_qualified_leads,
-        cast(opportunities as bigint) as opportunities,
-        cast(won_deals as bigint) as won_deals,
-        cast({{ conversion_rate('marketing_qualified_leads', 'leads') }} as double) as lead_to_mql_rate,
-        cast({{ conversion_rate('sales_qualified_leads', 'marketing_qualified_leads') }} as double)
+        cast(
+            {{ stage_if_tracked('mql', 'marketing_qualified_leads') }}
+            as bigint
+        ) as marketing_qualified_leads,
+        cast({{ stage_if_tracked('sql', 'sales_qualified_leads') }} as bigint) as sales_qualified_leads,
+        cast({{ stage_if_tracked('opportunity', 'opportunities') }} as bigint) as opportunities,
+        cast({{ stage_if_tracked('won', 'won_deals') }} as bigint) as won_deals,
+        cast(
+            {{ kpi_if_available('lead_to_mql_rate', conversion_rate('marketing_qualified_leads', 'leads')) }}
+            as double
+        ) as lead_to_mql_rate,
+        cast(
+            {{ kpi_if_available('mql_to_sql_rate',
+                conversion_rate('sales_qualified_leads', 'marketing_qualified_leads')) }}
+            as double
+        )
             as mql_to_sql_rate,
-        cast({{ conversion_rate('opportunities', 'sales_qualified_leads') }} as double)
+        cast(
+            {{ kpi_if_available('sql_to_opportunity_rate',
+                conversion_rate('opportunities', 'sales_qualified_leads')) }}
+            as double
+        )
             as sql_to_opportunity_rate,
-        cast({{ conversion_rate('won_deals', 'opportunities') }} as double) as opportunity_to_won_rate,
-        cast({{ conversion_rate('won_deals', 'leads') }} as double) as lead_to_customer_rate
+        cast(
+            {{ kpi_if_available('opportunity_to_won_rate', conversion_rate('won_deals', 'opportunities')) }}
+            as double
+        ) as opportunity_to_won_rate,
+        cast(
+            {{ kpi_if_available('lead_to_customer_rate', conversion_rate('won_deals', 'leads')) }}
+            as double
+        ) as lead_to_customer_rate
 
     from monthly
 

@@ -78,23 +78,39 @@ final as (
         cast(leads as bigint) as leads,
         cast(leads_assigned as bigint) as leads_assigned,
         cast(hours_to_assignment as double) as hours_to_assignment,
-        cast({{ average_duration('hours_to_assignment', 'leads_assigned') }} as double)
+        cast(
+            {{ kpi_if_available('average_hours_to_assignment',
+                average_duration('hours_to_assignment', 'leads_assigned')) }}
+            as double
+        )
             as average_hours_to_assignment,
         cast(leads_responded as bigint) as leads_responded,
         cast(leads_without_response as bigint) as leads_without_response,
         cast(hours_to_first_response as double) as hours_to_first_response,
-        cast({{ average_duration('hours_to_first_response', 'leads_responded') }} as double)
+        cast(
+            {{ kpi_if_available('average_hours_to_first_response',
+                average_duration('hours_to_first_response', 'leads_responded')) }}
+            as double
+        )
             as average_hours_to_first_response,
         cast(median_hours_to_first_response as double) as median_hours_to_first_response,
         cast(business_hours_to_first_response as double) as business_hours_to_first_response,
-        cast({{ average_duration('business_hours_to_first_response', 'leads_responded') }} as double)
+        cast(
+            {{ kpi_if_available('average_hours_to_first_response',
+                average_duration('business_hours_to_first_response', 'leads_responded')) }}
+            as double
+        )
             as average_business_hours_to_first_response,
         cast(median_business_hours_to_first_response as double) as median_business_hours_to_first_response,
         cast({{ var('sla_hours', 24) }} as double) as sla_hours,
         cast(leads_within_sla as bigint) as leads_within_sla,
         cast(leads_sla_pending as bigint) as leads_sla_pending,
-        cast({{ sla_attainment_rate('leads_within_sla', 'leads - leads_sla_pending') }} as double)
-            as sla_attainment_rate,
+        cast(
+            {{ kpi_if_available(
+                'sla_attainment_rate', sla_attainment_rate('leads_within_sla', 'leads - leads_sla_pending')
+            ) }}
+            as double
+        ) as sla_attainment_rate,
         cast(leads_within_sla_clock_hours as bigint) as leads_within_sla_clock_hours,
         cast(leads_sla_clock_hours_pending as bigint) as leads_sla_clock_hours_pending,
         cast(

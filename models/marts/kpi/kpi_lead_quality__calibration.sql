@@ -64,9 +64,11 @@ rated as (
 
     select
         *,
-        {{ conversion_rate('higher_band_customers', 'higher_band_leads') }}
+        {{ kpi_if_available('lead_to_customer_rate',
+            conversion_rate('higher_band_customers', 'higher_band_leads')) }}
             as higher_band_lead_to_customer_rate,
-        {{ conversion_rate('lower_band_customers', 'lower_band_leads') }}
+        {{ kpi_if_available('lead_to_customer_rate',
+            conversion_rate('lower_band_customers', 'lower_band_leads')) }}
             as lower_band_lead_to_customer_rate
 
     from pairs

@@ -55,7 +55,8 @@ final as (
         marketing_sourced_revenue,
         cast(total_revenue - marketing_sourced_revenue as decimal(18, 2)) as non_marketing_revenue,
         cast(
-            {{ marketing_sourced_revenue_share('marketing_sourced_revenue', 'total_revenue') }}
+            {{ kpi_if_available('marketing_sourced_revenue_share',
+                marketing_sourced_revenue_share('marketing_sourced_revenue', 'total_revenue')) }}
             as double
         ) as marketing_sourced_revenue_share
 

@@ -166,9 +166,16 @@ final as (
         promoters,
         passives,
         detractors,
-        cast(net_promoter_score as double) as net_promoter_score,
-        cast({{ promoter_rate('promoters', 'responses') }} as double) as promoter_rate,
-        cast({{ detractor_rate('detractors', 'responses') }} as double) as detractor_rate,
+        cast({{ kpi_if_available('net_promoter_score', 'net_promoter_score') }} as double)
+            as net_promoter_score,
+        cast(
+            {{ kpi_if_available('promoter_rate', promoter_rate('promoters', 'responses')) }}
+            as double
+        ) as promoter_rate,
+        cast(
+            {{ kpi_if_available('detractor_rate', detractor_rate('detractors', 'responses')) }}
+            as double
+        ) as detractor_rate,
         {#- the interval is clipped to the scale's bounds; null without a margin (too few
             responses): greatest() and least() would ignore the null #}
         cast(case
@@ -180,7 +187,8 @@ final as (
                 then least(net_promoter_score + net_promoter_score_margin, 100)
         end as double) as net_promoter_score_upper_95,
         rolling_3_month_responses,
-        cast(rolling_nps as double) as rolling_3_month_net_promoter_score,
+        cast({{ kpi_if_available('net_promoter_score', 'rolling_nps') }} as double)
+            as rolling_3_month_net_promoter_score,
         cast(case
             when rolling_nps_margin is not null then greatest(rolling_nps - rolling_nps_margin, -100)
         end as double) as rolling_3_month_net_promoter_score_lower_95,

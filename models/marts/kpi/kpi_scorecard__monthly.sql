@@ -11,6 +11,12 @@
     missing or the earlier value is 0. A month not over at the as-of date (is_complete_period
     false, macro is_period_complete) is never scored: attainment, score and health band stay null
     and score_status says 'incomplete period'.
+
+    Availability: a KPI that cannot be measured with the data provided (kpi_availability) has
+    is_available false and a null value, so it is never scored; score_status says why a row is or
+    is not scored: scored, not available, incomplete period, no target (no target row in
+    kpi_targets: targets are never invented, so with an empty kpi_targets nothing is scored), no
+    value, or not scorable (value and target exist but attainment is undefined, e.g. a zero cost).
 -#}
 
 {%- set attainment_cap = var('scorecard_attainment_cap', 1.2) -%}
@@ -59,6 +65,7 @@ with_targets as (
         kpi_values.numerator,
         kpi_values.denominator,
         kpi_values.value,
+        kpi_values.is_available,
         kpi_registry.direction,
         kpi_registry.on_track_threshold,
         kpi_registry.warning_threshold,
@@ -162,17 +169,19 @@ final as (
             {{ kpi_health_band('attainment', 'on_track_threshold', 'warning_threshold') }}
             as {{ dbt.type_string() }}
         ) as health_band,
-        cast(
-            case
-                when not is_complete_period then 'incomplete period'
-                when attainment is not null then 'scored'
-                when value is null then 'no value'
-                when target is null then 'no target'
-                else 'no finite attainment'
-            end as {{ dbt.type_string() }}
-        ) as score_status,
         cast(weight as double) as weight,
         cast(weight * attainment_score as double) as weighted_score,
+        is_available,
+        cast(
+            case
+                when not is_available then 'not available'
+                when not is_complete_period then 'incomplete period'
+                when target is null then 'no target'
+                when value is null then 'no value'
+                when attainment is null then 'not scorable'
+                else 'scored'
+            end as {{ dbt.type_string() }}
+        ) as score_status,
         cast(previous_period_value as double) as previous_period_value,
         cast(
             {{ marketing_kpi.safe_divide('value - previous_period_value', 'abs(previous_period_value)') }}

@@ -8,6 +8,10 @@
     at 0.95 and above, warning at 0.85 and above, critical below. A month not over at the as-of
     date is never scored (kpi_scorecard__monthly leaves its attainments null): overall_score and
     band stay null and score_status says 'incomplete period'.
+
+    Availability: a KPI the dataset cannot measure (kpi_availability) is never scored, so the score
+    re-weights over the available KPIs; weight_available is the share of the stage's weight on
+    KPIs that are available and unavailable_kpis lists the stage's weighted KPIs left out.
 -#}
 
 with
@@ -16,6 +20,37 @@ scorecard as (
 
     select * from {{ ref('kpi_scorecard__monthly') }}
     where channel_key = 'all' and weight > 0
+
+),
+
+scorecard_weights as (
+
+    select * from {{ ref('scorecard_weights') }}
+
+),
+
+kpi_availability as (
+
+    select * from {{ ref('int_availability') }}
+    where item_type = 'kpi'
+
+),
+
+stage_availability as (
+
+    select
+        scorecard_weights.company_stage,
+        sum(
+            case when coalesce(kpi_availability.is_available, true) then scorecard_weights.weight else 0 end
+        ) as weight_available,
+        {{ sorted_string_agg(
+            'case when not kpi_availability.is_available then scorecard_weights.kpi_id end', "', '"
+        ) }} as unavailable_kpis
+
+    from scorecard_weights
+    left join kpi_availability
+        on scorecard_weights.kpi_id = kpi_availability.item_id
+    group by scorecard_weights.company_stage
 
 ),
 
@@ -40,13 +75,17 @@ aggregated as (
 scored as (
 
     select
-        *,
+        aggregated.*,
+        stage_availability.weight_available,
+        stage_availability.unavailable_kpis,
         case
-            when {{ is_period_complete('period_start', 'month') }}
-                then {{ marketing_kpi.safe_divide('weighted_score_sum', 'weight_covered') }}
+            when {{ is_period_complete('aggregated.period_start', 'month') }}
+                then {{ marketing_kpi.safe_divide('aggregated.weighted_score_sum', 'aggregated.weight_covered') }}
         end as overall_score
 
     from aggregated
+    left join stage_availability
+        on aggregated.company_stage = stage_availability.company_stage
 
 ),
 
@@ -73,7 +112,9 @@ final as (
         cast(scored_kpis as integer) as scored_kpis,
         cast(on_track_kpis as integer) as on_track_kpis,
         cast(warning_kpis as integer) as warning_kpis,
-        cast(critical_kpis as integer) as critical_kpis
+        cast(critical_kpis as integer) as critical_kpis,
+        cast(round(weight_available, 9) as double) as weight_available,
+        cast(nullif(unavailable_kpis, '') as {{ dbt.type_string() }}) as unavailable_kpis
 
     from scored
 

@@ -46,7 +46,7 @@ import yaml
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from marketing_kpi import paths
-from marketing_kpi.contract import Table, load_contract
+from marketing_kpi.contract import EVENT_COLUMN, Table, load_contract
 from marketing_kpi.quality.suites import (
     AuditSettings,
     Mart,
@@ -450,7 +450,18 @@ def measure_provision(
         quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (name_schema, name))
         rows[relation] = int(con.execute(f"select count(*) from {quoted}").fetchone()[0])
     required = frozenset(f"{schema}.{t.name}" for t in contract.values() if t.is_required)
-    return Provision(rows=rows, required=required, missing=frozenset(missing))
+    spacing: dict[str, float] = {}
+    for name in contract:
+        column, relation = EVENT_COLUMN.get(name), f"{schema}.{name}"
+        if column and rows.get(relation, 0) > 0 and relation not in missing:
+            day = f'try_cast(left(trim(cast("{column}" as varchar)), 10) as date)'
+            first, last, days = con.execute(
+                f"select min(d), max(d), count(distinct d) from (select {day} as d from {schema}.{name}) "
+                "where d <= current_date"
+            ).fetchone()
+            if days and days > 1:
+                spacing[relation] = (last - first).days / (days - 1)
+    return Provision(rows=rows, required=required, missing=frozenset(missing), event_day_spacing=spacing)
 
 
 def build_specs(
@@ -735,7 +746,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="audit settings YAML (as-of date, freshness windows, volume bands); default: $MKPI_AUDIT_SETTINGS, "
         "else the embedded dataset's src/marketing_kpi/quality/audit_settings.yml",
     )
-    parser.add_argument("--as-of-date", default=None, help="YYYY-MM-DD, today or data_end")
+    parser.add_argument(
+        "--as-of", "--as-of-date", dest="as_of_date", default=None, help="YYYY-MM-DD, today or data_end"
+    )
     parser.add_argument("--no-volume-bands", action="store_true", help="only require non-empty tables")
     parser.add_argument(
         "--write-volume-bands", action="store_true", help="rewrite the KPI volume bands from this build"

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -215,6 +216,16 @@ class Provision:
     rows: dict[str, int]
     required: frozenset[str] = frozenset()
     missing: frozenset[str] = frozenset()
+    #: relation -> average days between consecutive event days (contract.EVENT_COLUMN): a table of
+    #: a few rows a month is not stale a week after its last row (see freshness_window).
+    event_day_spacing: dict[str, float] = field(default_factory=dict)
+
+    def freshness_window(self, relation: str, days: int) -> int:
+        """The freshness window of a provided table: the configured days, or three times the table's
+        average spacing between event days when that is longer (sparse exports: a handful of orders
+        a month, a quarterly survey)."""
+        spacing = self.event_day_spacing.get(relation)
+        return max(days, math.ceil(3 * spacing)) if spacing else days
 
     def is_provided(self, relation: str) -> bool:
         return self.rows.get(relation, 0) > 0
@@ -478,13 +489,16 @@ def raw_suites(
         if freshness:
             days = settings.freshness_days("raw", table.name)
             typed_name = f"raw.{table.name}.typed"
-            future = settings.as_of_date + dt.timedelta(days=settings.future_slack_days)
+            # Up to the END of the slack day (exports of the as-of day's rows run the next morning).
+            future = settings.as_of_date + dt.timedelta(days=settings.future_slack_days + 1)
             if absent:
                 skipped.append(Skipped(typed_name, relation, _COLUMN_MAX, freshness, "skipped", not_provided))
             elif days is None:
                 reason = f"freshness of {relation} switched off (freshness_days.tables.{table.name}: null)"
                 skipped.append(Skipped(typed_name, relation, _COLUMN_MAX, freshness, "skipped", reason))
             else:
+                if provision is not None:
+                    days = provision.freshness_window(relation, days)
                 horizon = settings.as_of_date - dt.timedelta(days=days)
                 # The newest row that is not future-dated: one dirty far-future timestamp (staging
                 # quarantines it) must not make a stale export look fresh.
@@ -492,12 +506,15 @@ def raw_suites(
                     E.ExpectColumnMaxToBeBetween(
                         column=freshness,
                         min_value=_midnight(horizon),
-                        row_condition=RowColumn(freshness) <= _midnight(future),
+                        row_condition=RowColumn(freshness) < _midnight(future),
                     )
                 )
             checks.append(
                 E.ExpectColumnValuesToBeBetween(
-                    column=freshness, max_value=_midnight(future), mostly=ceilings["not_future_dated"]
+                    column=freshness,
+                    max_value=_midnight(future),
+                    strict_max=True,
+                    mostly=ceilings["not_future_dated"],
                 )
             )
         for column_a, column_b in override.greater_or_equal:
@@ -556,10 +573,16 @@ class Mart:
     raw_inputs: tuple[str, ...] = ()
 
 
+# Models that read every raw table only to say which were provided (the availability rule): a mart
+# that nulls its KPIs through them does not take its data from those tables.
+AVAILABILITY_MODELS = frozenset({"int_availability", "stg_meta__sources_provided"})
+
+
 def mart_raw_inputs(manifest: dict[str, Any], source_name: str = "raw") -> dict[str, tuple[str, ...]]:
     """Every manifest node's raw inputs: the tables of the `source_name` dbt source (the raw data
     contract), as ``schema.identifier``, reached by walking depends_on.nodes upwards, sorted. Seeds
-    (reference data), other sources and macros are not raw inputs."""
+    (reference data), other sources and macros are not raw inputs, nor are the availability models
+    (AVAILABILITY_MODELS), which count every raw table's rows."""
     nodes = manifest.get("nodes") or {}
     sources = {
         k: v for k, v in (manifest.get("sources") or {}).items() if v.get("source_name", source_name) == source_name
@@ -573,7 +596,7 @@ def mart_raw_inputs(manifest: dict[str, Any], source_name: str = "raw") -> dict[
         if unique_id in sources:
             source = sources[unique_id]
             result = frozenset({f"{source['schema']}.{source.get('identifier') or source['name']}"})
-        elif unique_id.startswith("source."):
+        elif unique_id.startswith("source.") or (nodes.get(unique_id) or {}).get("name") in AVAILABILITY_MODELS:
             result = frozenset()
         else:
             parents = (nodes.get(unique_id) or {}).get("depends_on", {}).get("nodes") or []
