@@ -57,7 +57,9 @@ final as (
         case
             when is_complete_month
                 then cast(
-                        {{ kpi_if_available('retention_rate', retention_rate('active_customers', 'cohort_customers')) }}
+                        {{ kpi_if_available(
+                            'retention_rate', retention_rate('active_customers', 'cohort_customers')
+                        ) }}
                         as double
                     )
         end as retention_rate,

@@ -80,7 +80,9 @@ scored as (
         stage_availability.unavailable_kpis,
         case
             when {{ is_period_complete('aggregated.period_start', 'month') }}
-                then {{ marketing_kpi.safe_divide('aggregated.weighted_score_sum', 'aggregated.weight_covered') }}
+                then {{ marketing_kpi.safe_divide(
+                    'aggregated.weighted_score_sum', 'aggregated.weight_covered'
+                ) }}
         end as overall_score
 
     from aggregated
