@@ -139,7 +139,10 @@ DATASETS: tuple[Dataset, ...] = (
         "kpi.kpi_net_promoter_score__monthly",
         (EXEC,),
         """
-        select strftime(date_month, '%Y-%m') as month, responses, promoters, detractors
+        select strftime(date_month, '%Y-%m') as month, responses, net_promoter_score,
+            net_promoter_score_lower_95, net_promoter_score_upper_95, rolling_3_month_responses,
+            rolling_3_month_net_promoter_score, rolling_3_month_net_promoter_score_lower_95,
+            rolling_3_month_net_promoter_score_upper_95
         from kpi.kpi_net_promoter_score__monthly where segment_type = 'all' order by 1
         """,
     ),
@@ -234,8 +237,20 @@ DATASETS: tuple[Dataset, ...] = (
         (MANAGER, SPECIALIST),
         """
         select strftime(period_start, '%Y-%m-%d') as week, strftime(period_start, '%Y-%m') as month, metric_id,
-            channel_key, value, baseline_median, robust_z_score, anomaly_direction, week_over_week_change
-        from kpi.kpi_anomalies__weekly where is_anomaly order by 1, 3, 4
+            channel_key, value, volume, baseline_median, robust_z_score, relative_change_from_baseline,
+            anomaly_direction, week_over_week_change,
+            (
+                select count(*) from kpi.kpi_anomalies__weekly as later
+                where later.metric_id = onset.metric_id and later.channel_key = onset.channel_key
+                    and later.is_continued_anomaly and later.period_start > onset.period_start
+                    and not exists (
+                        select 1 from kpi.kpi_anomalies__weekly as gap
+                        where gap.metric_id = onset.metric_id and gap.channel_key = onset.channel_key
+                            and gap.period_start > onset.period_start and gap.period_start <= later.period_start
+                            and not gap.is_continued_anomaly
+                    )
+            ) as continued_weeks
+        from kpi.kpi_anomalies__weekly as onset where is_anomaly order by 1, 3, 4
         """,
     ),
     Dataset(
@@ -284,9 +299,12 @@ def tables_by_view() -> dict[str, set[str]]:
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-ready value: decimals and floats rounded to 6 significant digits, NaN/inf as null."""
+    """A JSON-ready value: floats (ratios) rounded to 6 significant digits, decimals (the marts'
+    money amounts and sums of them) kept exact to the cent, NaN/inf as null. Rounding money to 6
+    digits made two tiles over the same orders differ by dollars (net revenue vs ROI's attributed
+    revenue, issue 15)."""
     if isinstance(value, decimal.Decimal):
-        value = float(value)
+        return float(value) if value.is_finite() else None
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
