@@ -544,7 +544,9 @@ JS = r"""
       let run = [];
       const flush = function () {
         if (!run.length) return;
-        const top = run.map(function (i, k) { return (k ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(b.upper[i]).toFixed(1); });
+        const top = run.map(function (i, k) {
+          return (k ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(b.upper[i]).toFixed(1);
+        });
         const bottom = run.slice().reverse().map(function (i) {
           return 'L' + x(i).toFixed(1) + ' ' + y(b.lower[i]).toFixed(1);
         });
@@ -725,8 +727,11 @@ JS = r"""
   // A cost per lead / customer, or a payback, where there was no spend is not applicable (not $0.00).
   const NO_SPEND = 'no media spend';
   function costCell(formatter) {
-    return function (v, r) { return isNum(r.spend) && r.spend === 0 ? DASH + ' n/a (' + NO_SPEND + ')' : formatter(v); };
+    return function (v, r) {
+      return isNum(r.spend) && r.spend === 0 ? DASH + ' n/a (' + NO_SPEND + ')' : formatter(v);
+    };
   }
+  function totalName(c) { return c === 'all' ? 'All channels (blended)' : chName(c); }
   function periodText() {
     const ms = rangeMonths();
     if (!ms.length) return 'no months';
@@ -798,7 +803,9 @@ JS = r"""
         upper: col('rolling_3_month_net_promoter_score_upper_95') }
     ], series: [
       { name: 'Rolling 3-month NPS', color: PALETTE[2], values: col('rolling_3_month_net_promoter_score'),
-        detail: function (i) { return rows[i] ? ' (' + fmt.int(rows[i].rolling_3_month_responses) + ' responses)' : ''; } },
+        detail: function (i) {
+          return rows[i] ? ' (' + fmt.int(rows[i].rolling_3_month_responses) + ' responses)' : '';
+        } },
       { name: 'Single month', color: '#64748b', pointsOnly: true, values: col('net_promoter_score'),
         detail: function (i) { return rows[i] ? ' (' + fmt.int(rows[i].responses) + ' responses)' : ''; } }
     ] });
@@ -848,7 +855,8 @@ JS = r"""
     // Net revenue solid and wide, attributed revenue dashed and narrow on top: where the two are
     // equal both stay visible.
     lineChart(chart('exec-revenue'), { labels: labels, kind: 'money', label: 'Revenue by month', series: [
-      { name: 'Net revenue', width: 5, color: '#9db4ea', values: perMonth(cv, function (r) { return sum(r, 'net_revenue'); }) },
+      { name: 'Net revenue', width: 5, color: '#9db4ea',
+        values: perMonth(cv, function (r) { return sum(r, 'net_revenue'); }) },
       { name: 'Attributed revenue (default model)', color: '#c2410c', dash: '6 4', width: 2,
         values: perMonth(cm, function (r) { return sum(r, 'attributed_revenue'); }) }
     ] });
@@ -880,7 +888,7 @@ JS = r"""
         'new customers of the channel; the total row is blended (all spend \u00f7 all new customers). ' +
         'Channels without media spend: n/a.',
       rows: paybackRows.concat([total]), columns: [
-        { label: 'Channel', key: 'channel_id', fmt: function (c) { return c === 'all' ? 'All channels (blended)' : chName(c); } },
+        { label: 'Channel', key: 'channel_id', fmt: totalName },
         { label: 'New customers', key: 'new_customers', num: true, fmt: fmt.int },
         { label: 'Spend', key: 'spend', num: true, fmt: fmt.money },
         { label: 'CAC, all time', key: 'customer_acquisition_cost', num: true, fmt: costCell(fmt.money) },
@@ -979,7 +987,7 @@ JS = r"""
       'leads or new customers; the total row is blended (all spend \u00f7 all leads or customers, organic included). ' +
       'Attributed revenue: default attribution model. Channels without media spend: n/a.',
       rows: channelRows.concat([tot]), columns: [
-        { label: 'Channel', key: 'channel_id', fmt: function (c) { return c === 'all' ? 'All channels (blended)' : chName(c); } },
+        { label: 'Channel', key: 'channel_id', fmt: totalName },
         { label: 'Spend', key: 'spend', num: true, fmt: fmt.money },
         { label: 'Leads', key: 'leads', num: true, fmt: fmt.int },
         { label: 'CPL', key: 'cpl', num: true, fmt: costCell(fmt.money) },
