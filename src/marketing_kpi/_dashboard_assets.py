@@ -726,6 +726,8 @@ JS = r"""
   }
   // A cost per lead / customer, or a payback, where there was no spend is not applicable (not $0.00).
   const NO_SPEND = 'no media spend';
+  // A cost per unit of a month without spend is not applicable (null), not $0.
+  const costDiv = function (spend, n) { return spend === 0 ? null : div(spend, n); };
   function costCell(formatter) {
     return function (v, r) {
       return isNum(r.spend) && r.spend === 0 ? DASH + ' n/a (' + NO_SPEND + ')' : formatter(v);
@@ -1005,12 +1007,14 @@ JS = r"""
     const labels = rangeMonths();
     lineChart(chart('mgr-cpl-trend'), { labels: labels, kind: 'money', label: 'Cost per lead by month',
       emptyText: undefinedText('Cost per lead', 'leads', spend, sum(cm, 'leads')), series: [
-      { name: 'Cost per lead', values: perMonth(cm, function (r) { return div(sum(r, 'spend'), sum(r, 'leads')); }) }
+      { name: 'Cost per lead', values: perMonth(cm, function (r) {
+        return costDiv(sum(r, 'spend'), sum(r, 'leads'));
+      }) }
     ] });
     lineChart(chart('mgr-cac-trend'), { labels: labels, kind: 'money', label: 'CAC by month',
       emptyText: undefinedText('CAC', 'new customers', spend, sum(cm, 'new_customers')), series: [
       { name: 'CAC', color: PALETTE[1], values: perMonth(cm, function (r) {
-        return div(sum(r, 'spend'), sum(r, 'new_customers'));
+        return costDiv(sum(r, 'spend'), sum(r, 'new_customers'));
       }) }
     ] });
     funnelChart(chart('mgr-funnel'), { label: 'Funnel: leads to won deals', stages: STAGES.map(function (st) {
@@ -1193,12 +1197,15 @@ JS = r"""
   function renderSpecialist() {
     const cm = sel(D.channel_monthly), web = sel(D.web), email = sel(D.email, null), fu = sel(D.follow_up);
     const spend = sum(cm, 'spend'), imps = sum(cm, 'impressions'), clicks = sum(cm, 'clicks');
+    const period = periodText();
+    const noSpend = spend === 0 ? NO_SPEND + (state.channel === 'all' ? '' : ' on ' + chName(state.channel)) +
+      ' in ' + period : null;
     tiles('spec-tiles', [
       { id: 'ctr', kpi: 'click_through_rate',
         label: 'CTR', value: fmt.pct(div(clicks, imps)), sub: fmt.int(imps) + ' impressions' },
-      { id: 'cpc', kpi: 'cost_per_click',
+      { id: 'cpc', kpi: 'cost_per_click', na: noSpend, period: period + ' \u00b7 ' + channelText(),
         label: 'CPC', value: fmt.money(div(spend, clicks)), sub: fmt.int(clicks) + ' clicks' },
-      { id: 'cpm', kpi: 'cost_per_mille',
+      { id: 'cpm', kpi: 'cost_per_mille', na: noSpend, period: period + ' \u00b7 ' + channelText(),
         label: 'CPM', value: fmt.money(div(1000 * spend, imps)), sub: 'per 1,000 impressions' },
       { id: 'sessions', label: 'Sessions', value: fmt.int(sum(web, 'sessions')) },
       { id: 'bounce-rate', kpi: 'bounce_rate', label: 'Bounce rate',
@@ -1216,14 +1223,16 @@ JS = r"""
     lineChart(chart('spec-ctr-trend'), { labels: labels, kind: 'pct', label: 'CTR by month', series: [
       { name: 'CTR', values: perMonth(cm, function (r) { return div(sum(r, 'clicks'), sum(r, 'impressions')); }) }
     ] });
-    lineChart(chart('spec-cpc-trend'), { labels: labels, kind: 'money', label: 'CPC by month', series: [
+    lineChart(chart('spec-cpc-trend'), { labels: labels, kind: 'money', label: 'CPC by month',
+      emptyText: undefinedText('CPC', 'clicks', spend, clicks), series: [
       { name: 'CPC', color: PALETTE[1], values: perMonth(cm, function (r) {
-        return div(sum(r, 'spend'), sum(r, 'clicks'));
+        return costDiv(sum(r, 'spend'), sum(r, 'clicks'));
       }) }
     ] });
-    lineChart(chart('spec-cpm-trend'), { labels: labels, kind: 'money', label: 'CPM by month', series: [
+    lineChart(chart('spec-cpm-trend'), { labels: labels, kind: 'money', label: 'CPM by month',
+      emptyText: undefinedText('CPM', 'impressions', spend, imps), series: [
       { name: 'CPM', color: PALETTE[3], values: perMonth(cm, function (r) {
-        return div(1000 * sum(r, 'spend'), sum(r, 'impressions'));
+        return costDiv(1000 * sum(r, 'spend'), sum(r, 'impressions'));
       }) }
     ] });
     lineChart(chart('spec-sessions-trend'), { labels: labels, kind: 'int', label: 'Sessions by month', series: [
