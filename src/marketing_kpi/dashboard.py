@@ -26,6 +26,9 @@ Availability: a KPI the dataset cannot measure (kpi.kpi_availability: a source n
 funnel stage the CRM does not track) is shown as "—" with "not available: <reason>" (tooltip and
 note), never 0, and the page lists the missing sources; a sum over rows that are all null stays
 null on the page too (so a ratio built from a missing measure is "—").
+A cost ratio (CPL, CAC, CPC, CPM, ROAS, CAC payback) where there was no media spend is "—" with
+"not applicable: no media spend", never $0.00 or 0.0 mo. Every cost and revenue tile names its
+period and definition (docs/ANALYSTS.md, "Reading the dashboard").
 """
 
 from __future__ import annotations
