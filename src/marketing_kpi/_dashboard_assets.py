@@ -315,6 +315,8 @@ tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
 .band.band-warn { background: var(--warn-bg); color: var(--warn); }
 .band.band-crit { background: var(--crit-bg); color: var(--crit); }
 .band.band-none { background: #eef0f4; color: var(--muted); }
+.band.band-progress { color: var(--muted); border: 1px dashed #9aa3b5;
+  background: repeating-linear-gradient(45deg, #f4f5f8 0 4px, #e6e9ef 4px 8px); }
 .up { color: var(--ok); } .down { color: var(--crit); }
 .dir-up { color: #1d4ed8; font-weight: 700; } .dir-down { color: #b42318; font-weight: 700; }
 .foot { color: var(--muted); font-size: .8rem; padding: 8px 28px 28px; max-width: 1480px; margin: 0 auto; }
@@ -423,6 +425,7 @@ JS = r"""
     });
   }
   function bandBadge(band) {
+    if (band === 'in_progress') return '<span class="band band-progress">\u25cc In progress</span>';
     if (!band) return '<span class="band band-none">No target</span>';
     return '<span class="band band-' + bandClass(band) + '">' + esc(BANDS[band] ? BANDS[band][1] : band) +
       '</span>';
@@ -734,11 +737,20 @@ JS = r"""
     };
   }
   function totalName(c) { return c === 'all' ? 'All channels (blended)' : chName(c); }
+  // A scorecard row of a month that has not ended (score_status from the mart, when it has one) is
+  // "in progress", never judged.
+  function scoreBadge(r) {
+    return bandBadge(r.score_status === 'incomplete period' ? 'in_progress' : r.health_band);
+  }
+  const INCOMPLETE = {};
+  D.channel_monthly.forEach(function (r) { if (r.is_complete_period === false) INCOMPLETE[r.month] = true; });
   function periodText() {
     const ms = rangeMonths();
     if (!ms.length) return 'no months';
-    return ms.length === 1 ? monthLong(ms[0]) : monthLong(ms[0]) + ' \u2013 ' + monthLong(ms[ms.length - 1]) +
-      ' (' + ms.length + ' months)';
+    const last = ms[ms.length - 1];
+    const open = INCOMPLETE[last] ? ' (' + monthLong(last) + ' in progress)' : '';
+    return (ms.length === 1 ? monthLong(ms[0]) : monthLong(ms[0]) + ' \u2013 ' + monthLong(last) +
+      ' (' + ms.length + ' months)') + open;
   }
   function channelText() {
     return state.channel === 'all' ? 'all channels, blended' : chName(state.channel);
@@ -931,7 +943,7 @@ JS = r"""
         { label: 'Value', num: true, html: kpiValueCell },
         { label: 'Target', key: 'target', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.kpi_id)](v); } },
         { label: 'Attainment', key: 'attainment', num: true, fmt: fmt.pct },
-        { label: 'Health', html: function (r) { return bandBadge(r.health_band); } },
+        { label: 'Health', html: scoreBadge },
         { label: 'vs. last month', key: 'period_over_period_change', num: true, fmt: fmt.change },
         { label: 'Weight', key: 'weight', num: true, fmt: fmt.pct }
       ] });
@@ -1057,7 +1069,7 @@ JS = r"""
         { label: 'Value', num: true, html: kpiValueCell },
         { label: 'Target', key: 'target', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.kpi_id)](v); } },
         { label: 'Attainment', key: 'attainment', num: true, fmt: fmt.pct },
-        { label: 'Health', html: function (r) { return bandBadge(r.health_band); } },
+        { label: 'Health', html: scoreBadge },
         { label: 'vs. last month', key: 'period_over_period_change', num: true, fmt: fmt.change }
       ] });
   }
@@ -1086,7 +1098,7 @@ JS = r"""
         { label: 'Scorecard (vs target)', html: function (r) {
           if (key !== 'all') return '<span class="band band-none">All channels only</span>';
           if (!r._score) return '<span class="band band-none">Not scored</span>';
-          return bandBadge(r._score.health_band) + ' <small>target ' +
+          return scoreBadge(r._score) + ' <small>target ' +
             esc(fmt[kpiFormat(r.kpi_id)](r._score.target)) + '</small>';
         } }
       ] });

@@ -72,6 +72,9 @@ class Dataset:
     table: str
     views: tuple[str, ...]
     sql: str
+    # Columns the page uses when the mart has them and replaces by the fallback otherwise
+    # ("{column}" in sql): is_complete_period / score_status (incomplete periods shown "in progress").
+    optional: tuple[tuple[str, str, str], ...] = ()  # (column, expression if present, fallback)
 
 
 EXEC, MANAGER, SPECIALIST = VIEWS
@@ -100,10 +103,11 @@ DATASETS: tuple[Dataset, ...] = (
         select strftime(date_month, '%Y-%m') as month, channel_id,
             sum(spend) as spend, sum(impressions) as impressions, sum(clicks) as clicks,
             sum(leads) as leads, sum(new_customers) as new_customers,
-            sum(attributed_revenue) as attributed_revenue
+            sum(attributed_revenue) as attributed_revenue, {is_complete_period} as is_complete_period
         from kpi.kpi_channel_performance__monthly
         group by 1, 2 order by 1, 2
         """,
+        (("is_complete_period", "bool_and(is_complete_period)", "cast(null as boolean)"),),
     ),
     Dataset(
         "customer_value",
@@ -165,9 +169,10 @@ DATASETS: tuple[Dataset, ...] = (
         (EXEC, MANAGER),
         """
         select strftime(period_start, '%Y-%m') as month, company_stage, kpi_id, value, target, attainment,
-            health_band, weight, period_over_period_change
+            health_band, weight, period_over_period_change, {score_status} as score_status
         from kpi.kpi_scorecard__monthly where channel_key = 'all' order by 1, 2, 3
         """,
+        (("score_status", "score_status", "cast(null as varchar)"),),
     ),
     Dataset(
         "funnel_monthly",
@@ -358,7 +363,18 @@ def collect_data(serving_db: Path, registry: Path | None = None) -> dict[str, An
             raise DashboardError(f"{serving_db} lacks published tables the dashboard needs: {', '.join(missing)}")
         datasets: dict[str, Any] = {}
         for dataset in DATASETS:
-            cursor = con.execute(dataset.sql)
+            schema, table = dataset.table.split(".")
+            present = {
+                row[0]
+                for row in con.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            }
+            sql = dataset.sql
+            for column, expression, fallback in dataset.optional:
+                sql = sql.replace("{" + column + "}", expression if column in present else fallback)
+            cursor = con.execute(sql)
             columns = [c[0] for c in cursor.description]
             rows = [[_plain(v) for v in row] for row in cursor.fetchall()]
             datasets[dataset.name] = {"columns": columns, "rows": rows}

@@ -493,3 +493,43 @@ def test_an_unavailable_kpi_shows_a_dash_and_why_never_zero(driver, page_without
 def test_the_availability_note_is_hidden_when_everything_is_available(driver, page: Path) -> None:
     _open(driver, page, "executive")
     assert driver.execute_script("return document.getElementById('availability-note').hidden;") is True
+
+
+@pytest.fixture(scope="module")
+def page_with_open_month(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A page built from a copy of the serving file whose latest month has not ended, as the marts
+    mark it (branch edges: is_complete_period on the KPI marts, score_status 'incomplete period')."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path_factory.mktemp("serving-open-month") / "marketing_kpi.duckdb"
+    shutil.copy2(serving_file(tmp_path_factory), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(
+            "alter table kpi.kpi_channel_performance__monthly add column if not exists is_complete_period boolean"
+        )
+        con.execute("alter table kpi.kpi_scorecard__monthly add column if not exists score_status varchar")
+        latest = con.execute("select max(date_month) from kpi.kpi_channel_performance__monthly").fetchone()[0]
+        con.execute("update kpi.kpi_channel_performance__monthly set is_complete_period = (date_month < ?)", [latest])
+        con.execute(
+            "update kpi.kpi_scorecard__monthly set score_status = case when period_start >= ? then"
+            " 'incomplete period' else 'scored' end",
+            [latest],
+        )
+    finally:
+        con.close()
+    return build_dashboard(copy, tmp_path_factory.mktemp("dashboard-open-month"))
+
+
+def test_an_incomplete_month_is_shown_in_progress_never_judged(driver, page_with_open_month: Path) -> None:
+    _open(driver, page_with_open_month, "executive")
+    health = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#exec-scorecard tbody tr')).map(r => r.cells[4].innerText);"
+    )
+    assert health and all(h == "\u25cc In progress" for h in health), health
+    assert "in progress)" in _tile(driver, "tile-net-revenue")["period"]
+    _open(driver, page_with_open_month, "marketing-manager")
+    assert "in progress)" in _tile(driver, "tile-cac")["period"]
+    assert _severe_console_messages(driver) == []
