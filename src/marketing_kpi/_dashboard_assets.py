@@ -307,6 +307,7 @@ th, td { padding: 6px 8px; border-bottom: 1px solid var(--line); text-align: lef
 td:first-child { white-space: normal; min-width: 9em; }
 th { font-size: .76rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
 td.num, th.num { text-align: right; }
+#mgr-funnel-health th, #mgr-funnel-health td { white-space: normal; }
 tbody tr:nth-child(even) { background: #fafbfd; }
 tr.selected td { background: #eaf0ff; font-weight: 600; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
@@ -1098,7 +1099,7 @@ JS = r"""
         { label: 'Scorecard (vs target)', html: function (r) {
           if (key !== 'all') return '<span class="band band-none">All channels only</span>';
           if (!r._score) return '<span class="band band-none">Not scored</span>';
-          return scoreBadge(r._score) + ' <small>target ' +
+          return scoreBadge(r._score) + '<br><small>target ' +
             esc(fmt[kpiFormat(r.kpi_id)](r._score.target)) + '</small>';
         } }
       ] });
