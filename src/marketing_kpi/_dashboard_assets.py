@@ -53,7 +53,8 @@ HTML_TEMPLATE = r"""<!doctype html>
       <h3>Revenue by month</h3>
       <div class="chart" data-chart="exec-revenue"></div>
       <figcaption>Net revenue of customers (of those acquired through the channel when a channel is chosen)
-        and revenue attributed to marketing channels (default attribution model), USD.</figcaption>
+        (solid, wide) and revenue attributed to marketing channels (default attribution model; dashed, on top),
+        USD. Over all channels the two are the same orders and coincide.</figcaption>
     </figure>
     <figure class="card">
       <h3>Marketing spend by month</h3>
@@ -68,7 +69,8 @@ HTML_TEMPLATE = r"""<!doctype html>
     <figure class="card">
       <h3>Net Promoter Score by month</h3>
       <div class="chart" data-chart="exec-nps"></div>
-      <figcaption>All survey responses, −100 to 100.</figcaption>
+      <figcaption>Rolling three-month NPS (line) with its 95% interval (band); single months as faint
+        points (fewer responses, noisier). All survey responses, −100 to 100.</figcaption>
     </figure>
     <figure class="card">
       <h3>LTV:CAC by acquisition channel</h3>
@@ -248,7 +250,9 @@ select:focus, button:focus, .tabs a:focus { outline: 3px solid #8fb0ff; outline-
 .filter-summary { color: var(--muted); font-size: .85rem; margin-left: auto; }
 .availability { margin: 16px 28px; padding: 12px 16px; background: var(--warn-bg, #fff4e0); border-radius: 8px; }
 .tile.unavailable .value { color: var(--muted); }
-.tile .sub.not-available { font-style: italic; }
+.tile .sub.not-available, .tile .sub.not-applicable { font-style: italic; }
+.tile.not-applicable .value { color: var(--muted); }
+.tile .period { font-size: .74rem; color: var(--muted); margin-top: 1px; }
 .error { margin: 16px 28px; padding: 12px 16px; background: var(--crit-bg); color: var(--crit); border-radius: 8px; }
 main { padding: 8px 28px 24px; max-width: 1480px; margin: 0 auto; }
 .view { display: none; }
@@ -303,6 +307,7 @@ th, td { padding: 6px 8px; border-bottom: 1px solid var(--line); text-align: lef
 td:first-child { white-space: normal; min-width: 9em; }
 th { font-size: .76rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
 td.num, th.num { text-align: right; }
+#mgr-funnel-health th, #mgr-funnel-health td { white-space: normal; }
 tbody tr:nth-child(even) { background: #fafbfd; }
 tr.selected td { background: #eaf0ff; font-weight: 600; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
@@ -311,6 +316,8 @@ tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
 .band.band-warn { background: var(--warn-bg); color: var(--warn); }
 .band.band-crit { background: var(--crit-bg); color: var(--crit); }
 .band.band-none { background: #eef0f4; color: var(--muted); }
+.band.band-progress { color: var(--muted); border: 1px dashed #9aa3b5;
+  background: repeating-linear-gradient(45deg, #f4f5f8 0 4px, #e6e9ef 4px 8px); }
 .up { color: var(--ok); } .down { color: var(--crit); }
 .dir-up { color: #1d4ed8; font-weight: 700; } .dir-down { color: #b42318; font-weight: 700; }
 .foot { color: var(--muted); font-size: .8rem; padding: 8px 28px 28px; max-width: 1480px; margin: 0 auto; }
@@ -339,6 +346,11 @@ JS = r"""
   const BANDS = { on_track: ['ok', '\u25cf On track'], warning: ['warn', '\u25b2 Warning'],
     critical: ['crit', '\u25a0 Critical'], ideal: ['ok', '\u25cf Ideal'], danger: ['crit', '\u25a0 Danger'] };
   const bandClass = function (band) { return BANDS[band] ? BANDS[band][0] : 'none'; };
+  // The funnel-health table and the scorecard judge the same conversion rates against different
+  // references; the page says so wherever either appears.
+  const FUNNEL_REFERENCE_NOTE = 'Funnel conversion rates are judged twice: the scorecard against the ' +
+    'stage\u2019s target (kpi_targets), funnel health against an ideal range (funnel_health_ranges), so a ' +
+    'rate inside its ideal range can still be below target.';
   const STAGES = ['leads', 'mqls', 'sqls', 'opportunities', 'won_deals'];
   const STAGE_LABEL = { leads: 'Leads', mqls: 'MQLs', sqls: 'SQLs', opportunities: 'Opportunities',
     won_deals: 'Won deals' };
@@ -414,6 +426,7 @@ JS = r"""
     });
   }
   function bandBadge(band) {
+    if (band === 'in_progress') return '<span class="band band-progress">\u25cc In progress</span>';
     if (!band) return '<span class="band band-none">No target</span>';
     return '<span class="band band-' + bandClass(band) + '">' + esc(BANDS[band] ? BANDS[band][1] : band) +
       '</span>';
@@ -492,7 +505,9 @@ JS = r"""
   function legend(series) {
     if (series.length < 2) return '';
     return '<ul class="legend">' + series.map(function (s) {
-      return '<li><i style="background:' + s.color + '"></i>' + esc(s.name) + '</li>';
+      const swatch = s.dash ? 'background:repeating-linear-gradient(90deg,' + s.color + ' 0 4px,transparent 4px 6px)' :
+        'background:' + s.color;
+      return '<li><i style="' + swatch + '"></i>' + esc(s.name) + '</li>';
     }).join('') + '</ul>';
   }
   function colorize(series) {
@@ -504,7 +519,10 @@ JS = r"""
     const series = colorize(o.series);
     const vals = [];
     series.forEach(function (s) { s.values.forEach(function (v) { if (isNum(v)) vals.push(v); }); });
-    if (!vals.length) return empty(el);
+    (o.bands || []).forEach(function (b) {
+      b.lower.concat(b.upper).forEach(function (v) { if (isNum(v)) vals.push(v); });
+    });
+    if (!vals.length) return empty(el, o.emptyText);
     const W = chartWidth(el), H = o.height || 230;
     const m = { l: 58, r: 14, t: 10, b: 26 };
     const iw = W - m.l - m.r, ih = H - m.t - m.b, n = o.labels.length;
@@ -525,24 +543,53 @@ JS = r"""
           esc(monthShort(lab)) + '</text>';
       }
     });
+    // An interval band (e.g. a 95% interval): one polygon per run of months that have both bounds.
+    (o.bands || []).forEach(function (b) {
+      let run = [];
+      const flush = function () {
+        if (!run.length) return;
+        const top = run.map(function (i, k) {
+          return (k ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(b.upper[i]).toFixed(1);
+        });
+        const bottom = run.slice().reverse().map(function (i) {
+          return 'L' + x(i).toFixed(1) + ' ' + y(b.lower[i]).toFixed(1);
+        });
+        const d = run.length === 1 ?
+          'M' + (x(run[0]) - 4).toFixed(1) + ' ' + y(b.upper[run[0]]).toFixed(1) + 'h8V' +
+            y(b.lower[run[0]]).toFixed(1) + 'h-8Z' : top.join('') + bottom.join('') + 'Z';
+        s += '<path class="mark interval" data-band="' + esc(b.name) + '" d="' + d + '" fill="' + b.color +
+          '" fill-opacity="0.18" stroke="none"><title>' + esc(b.name) + '</title></path>';
+        run = [];
+      };
+      b.lower.forEach(function (lo, i) {
+        if (isNum(lo) && isNum(b.upper[i])) run.push(i); else flush();
+      });
+      flush();
+    });
     series.forEach(function (se) {
       let d = '', pen = false;
       se.values.forEach(function (v, i) {
         if (isNum(v)) { d += (pen ? 'L' : 'M') + x(i).toFixed(1) + ' ' + y(v).toFixed(1); pen = true; }
         else pen = false;
       });
-      if (d) {
-        s += '<path class="mark line" d="' + d + '" fill="none" stroke="' + se.color +
-          '" stroke-width="2.25" stroke-linejoin="round" stroke-linecap="round"/>';
+      if (d && !se.pointsOnly) {
+        s += '<path class="mark line" data-series="' + esc(se.name) + '" d="' + d + '" fill="none" stroke="' +
+          se.color + '" stroke-width="' + (se.width || 2.25) + '"' +
+          (se.dash ? ' stroke-dasharray="' + se.dash + '"' : '') +
+          ' stroke-linejoin="round" stroke-linecap="round"/>';
       }
       se.values.forEach(function (v, i) {
         if (!isNum(v)) return;
-        s += '<circle class="mark point" cx="' + x(i).toFixed(1) + '" cy="' + y(v).toFixed(1) + '" r="' +
-          (n > 18 ? 2.2 : 3.2) + '" fill="' + se.color + '"><title>' + esc(se.name + ' \u00b7 ' +
-          monthLong(o.labels[i]) + ': ' + fmt[o.kind](v)) + '</title></circle>';
+        const r = se.pointsOnly ? 2.6 : (n > 18 ? 2.2 : 3.2) * (se.dash ? 0.8 : 1);
+        s += '<circle class="mark point" data-series="' + esc(se.name) + '" cx="' + x(i).toFixed(1) + '" cy="' +
+          y(v).toFixed(1) + '" r="' + r + '" fill="' + (se.dash ? '#fff' : se.color) + '" stroke="' + se.color +
+          '"' + (se.pointsOnly ? ' fill-opacity="0.55"' : '') + '><title>' + esc(se.name + ' \u00b7 ' +
+          monthLong(o.labels[i]) + ': ' + fmt[o.kind](v) + (se.detail ? se.detail(i) : '')) + '</title></circle>';
       });
     });
-    el.innerHTML = s + '</svg>' + legend(series);
+    el.innerHTML = s + '</svg>' + legend(series.concat((o.bands || []).map(function (b) {
+      return { name: b.name, color: b.color };
+    })));
   }
 
   function barChart(el, o) {
@@ -662,14 +709,56 @@ JS = r"""
   function tiles(id, items) {
     document.getElementById(id).innerHTML = items.map(function (t) {
       const off = t.kpi ? unavailable(t.kpi) : null;
+      if (!off && t.na) return naTile(t);
       const why = off ? 'not available: ' + off : '';
       return '<div class="tile' + (t.band ? ' band-' + bandClass(t.band) : '') + (t.cls ? ' ' + t.cls : '') +
         (off ? ' unavailable' : '') + '" data-testid="tile-' + esc(t.id) + '"' +
         (off ? ' title="' + esc(why) + '"' : '') +
         '><div class="label">' + esc(t.label) + '</div><div class="value">' + esc(off ? DASH : t.value) +
-        '</div>' + (off ? '<div class="sub not-available">' + esc(why) + '</div>' :
+        '</div>' + periodLine(t) + (off ? '<div class="sub not-available">' + esc(why) + '</div>' :
         (t.sub ? '<div class="sub">' + t.sub + '</div>' : '')) + '</div>';
     }).join('');
+  }
+  function periodLine(t) {
+    return t.period ? '<div class="period" data-testid="period">' + esc(t.period) + '</div>' : '';
+  }
+  function naTile(t) {
+    const why = 'not applicable: ' + t.na;
+    return '<div class="tile not-applicable" data-testid="tile-' + esc(t.id) + '" title="' + esc(why) +
+      '"><div class="label">' + esc(t.label) + '</div><div class="value">' + DASH + '</div>' + periodLine(t) +
+      '<div class="sub not-applicable">' + esc(why) + '</div></div>';
+  }
+  // A cost per lead / customer, or a payback, where there was no spend is not applicable (not $0.00).
+  const NO_SPEND = 'no media spend';
+  // A cost per unit of a month without spend is not applicable (null), not $0.
+  const costDiv = function (spend, n) { return spend === 0 ? null : div(spend, n); };
+  function costCell(formatter) {
+    return function (v, r) {
+      return isNum(r.spend) && r.spend === 0 ? DASH + ' n/a (' + NO_SPEND + ')' : formatter(v);
+    };
+  }
+  function totalName(c) { return c === 'all' ? 'All channels (blended)' : chName(c); }
+  // A scorecard row of a month that has not ended (score_status from the mart, when it has one) is
+  // "in progress", never judged.
+  function scoreBadge(r) {
+    return bandBadge(r.score_status === 'incomplete period' ? 'in_progress' : r.health_band);
+  }
+  const INCOMPLETE = {};
+  D.channel_monthly.forEach(function (r) { if (r.is_complete_period === false) INCOMPLETE[r.month] = true; });
+  function periodText() {
+    const ms = rangeMonths();
+    if (!ms.length) return 'no months';
+    const last = ms[ms.length - 1];
+    const open = INCOMPLETE[last] ? ' (' + monthLong(last) + ' in progress)' : '';
+    return (ms.length === 1 ? monthLong(ms[0]) : monthLong(ms[0]) + ' \u2013 ' + monthLong(last) +
+      ' (' + ms.length + ' months)') + open;
+  }
+  function channelText() {
+    return state.channel === 'all' ? 'all channels, blended' : chName(state.channel);
+  }
+  const isPaid = function (c) {
+    const ch = D.channels.find(function (x) { return x.channel_id === c; });
+    return ch ? ch.is_paid !== false : true;
   }
   function table(id, o) {
     const head = o.columns.map(function (c) {
@@ -706,34 +795,85 @@ JS = r"""
     return { customer_acquisition_cost: cac, cac_payback_months: div(cac, monthlyMargin),
       predictive_lifetime_value: ltv, ltv_to_cac_ratio: div(ltv, cac) };
   }
+  // NPS as the mart states it (kpi_net_promoter_score__monthly, all responses): the rolling
+  // three-month score is the headline with its 95% interval; the single months are secondary.
+  function npsRow(m) { return D.nps.find(function (r) { return r.month === m; }) || null; }
+  function npsHeadline() {
+    const m = lastMonthWith(D.nps.filter(function (r) { return isNum(r.rolling_3_month_net_promoter_score); }));
+    const r = m ? npsRow(m) : null;
+    if (!r) return { value: DASH, period: 'rolling 3 months \u00b7 no month in the range', sub: 'no responses' };
+    const lo = r.rolling_3_month_net_promoter_score_lower_95, hi = r.rolling_3_month_net_promoter_score_upper_95;
+    return { value: fmt.score(r.rolling_3_month_net_promoter_score),
+      period: '3 months to ' + monthLong(m) + ' \u00b7 all responses',
+      sub: '95% interval ' + esc(fmt.score(lo)) + ' to ' + esc(fmt.score(hi)) + ' \u00b7 ' +
+        esc(fmt.int(r.rolling_3_month_responses)) + ' responses' + ' \u00b7 ' + esc(monthLong(m)) + ' alone ' +
+        esc(fmt.score(r.net_promoter_score)) + ' (' + esc(fmt.int(r.responses)) + ')' };
+  }
+  function renderNps(labels) {
+    const rows = labels.map(npsRow);
+    const col = function (c) { return rows.map(function (r) { return r ? r[c] : null; }); };
+    lineChart(chart('exec-nps'), { labels: labels, kind: 'score', label: 'NPS by month', bands: [
+      { name: '95% interval (rolling 3 months)', color: PALETTE[2],
+        lower: col('rolling_3_month_net_promoter_score_lower_95'),
+        upper: col('rolling_3_month_net_promoter_score_upper_95') }
+    ], series: [
+      { name: 'Rolling 3-month NPS', color: PALETTE[2], values: col('rolling_3_month_net_promoter_score'),
+        detail: function (i) {
+          return rows[i] ? ' (' + fmt.int(rows[i].rolling_3_month_responses) + ' responses)' : '';
+        } },
+      { name: 'Single month', color: '#64748b', pointsOnly: true, values: col('net_promoter_score'),
+        detail: function (i) { return rows[i] ? ' (' + fmt.int(rows[i].responses) + ' responses)' : ''; } }
+    ] });
+  }
   function renderExecutive() {
     const cm = sel(D.channel_monthly), cv = sel(D.customer_value);
     const spend = sum(cm, 'spend'), attributed = sum(cm, 'attributed_revenue');
-    const contrib = sel(D.contribution, null), nps = sel(D.nps, null);
+    const contrib = sel(D.contribution, null);
     const pb = paybackFor(state.channel);
+    const netRevenue = sum(cv, 'net_revenue');
     const acquired = state.channel === 'all' ? 'all customers' : 'customers acquired via ' + esc(chName(state.channel));
+    // Net revenue (kpi_customer_value__monthly, by order month and the customer's acquisition channel)
+    // and attributed revenue (kpi_channel_performance__monthly, the default attribution model's credit
+    // by touch channel) are two marts: over all channels they are the same orders, so the page says
+    // whether they agree to the cent; for one channel they differ by definition.
+    const gap = isNum(netRevenue) && isNum(attributed) ? attributed - netRevenue : null;
+    const gapText = state.channel !== 'all' ? 'credit of touches on ' + esc(chName(state.channel)) +
+      ' (net revenue counts the customers it acquired)' : (isNum(gap) && Math.abs(gap) >= 0.005 ?
+      'differs from net revenue by ' + esc(fmt.money(gap)) + ' (orders not credited to a channel)' :
+      'equals net revenue (every order credited to a channel)');
+    const period = periodText();
+    const pbNa = state.channel !== 'all' && !(pb.spend > 0) ? NO_SPEND + ' on ' + chName(state.channel) : null;
+    const np = npsHeadline();
     tiles('exec-tiles', [
-      { id: 'net-revenue', label: 'Net revenue', value: fmt.money(sum(cv, 'net_revenue')), sub: acquired },
-      { id: 'spend', kpi: 'cost_per_click', label: 'Marketing spend', value: fmt.money(spend), sub: 'media spend' },
+      { id: 'net-revenue', label: 'Net revenue', value: fmt.money(netRevenue), period: period + ' \u00b7 ' +
+        'orders net of refunds', sub: acquired },
+      { id: 'spend', kpi: 'cost_per_click', label: 'Marketing spend', value: fmt.money(spend),
+        period: period + ' \u00b7 ' + channelText(), sub: 'media spend' },
       { id: 'roi', kpi: 'return_on_investment', label: 'ROI', value: fmt.ratio(div(attributed - spend, spend)),
-        sub: 'on ' + fmt.money(attributed) + ' attributed revenue' },
-      { id: 'roas', kpi: 'return_on_ad_spend',
-        label: 'ROAS', value: fmt.ratio(div(attributed, spend)), sub: 'attributed revenue \u00f7 spend' },
-      { id: 'ltv-cac', kpi: 'ltv_to_cac_ratio',
-        label: 'LTV:CAC', value: fmt.ratio(pb.ltv_to_cac_ratio), sub: 'all time' },
-      { id: 'cac-payback', kpi: 'cac_payback_months',
-        label: 'CAC payback', value: fmt.months(pb.cac_payback_months), sub: 'all time' },
+        period: period + ' \u00b7 (attributed revenue \u2212 spend) \u00f7 spend',
+        sub: 'on ' + esc(fmt.money(attributed)) + ' attributed revenue (default model), ' + gapText },
+      { id: 'roas', kpi: 'return_on_ad_spend', label: 'ROAS', value: fmt.ratio(div(attributed, spend)),
+        period: period + ' \u00b7 ' + channelText(), sub: 'attributed revenue \u00f7 spend' },
+      { id: 'ltv-cac', kpi: 'ltv_to_cac_ratio', na: pbNa,
+        label: 'LTV:CAC', value: fmt.ratio(pb.ltv_to_cac_ratio), period: 'all time \u00b7 ' + channelText(),
+        sub: 'CAC = all-time spend \u00f7 all-time new customers' },
+      { id: 'cac-payback', kpi: 'cac_payback_months', na: pbNa,
+        label: 'CAC payback', value: fmt.months(pb.cac_payback_months), period: 'all time \u00b7 ' + channelText(),
+        sub: 'months of gross margin to earn back CAC' },
       { id: 'marketing-share', kpi: 'marketing_sourced_revenue_share', label: 'Marketing-sourced',
         value: fmt.pct(div(sum(contrib, 'marketing_sourced_revenue'), sum(contrib, 'total_revenue'))),
-        sub: 'share of net revenue (all channels)' },
-      { id: 'nps', kpi: 'net_promoter_score',
-        label: 'NPS', value: fmt.score(div(100 * (sum(nps, 'promoters') - sum(nps, 'detractors')),
-        sum(nps, 'responses'))), sub: fmt.int(sum(nps, 'responses')) + ' responses' }
+        period: period + ' \u00b7 all channels', sub: 'share of net revenue' },
+      { id: 'nps', kpi: 'net_promoter_score', label: 'NPS (rolling 3 months)', value: np.value,
+        period: np.period, sub: np.sub }
     ]);
     const labels = rangeMonths();
+    // Net revenue solid and wide, attributed revenue dashed and narrow on top: where the two are
+    // equal both stay visible.
     lineChart(chart('exec-revenue'), { labels: labels, kind: 'money', label: 'Revenue by month', series: [
-      { name: 'Net revenue', values: perMonth(cv, function (r) { return sum(r, 'net_revenue'); }) },
-      { name: 'Attributed revenue', values: perMonth(cm, function (r) { return sum(r, 'attributed_revenue'); }) }
+      { name: 'Net revenue', width: 5, color: '#9db4ea',
+        values: perMonth(cv, function (r) { return sum(r, 'net_revenue'); }) },
+      { name: 'Attributed revenue (default model)', color: '#c2410c', dash: '6 4', width: 2,
+        values: perMonth(cm, function (r) { return sum(r, 'attributed_revenue'); }) }
     ] });
     barChart(chart('exec-spend'), { labels: labels, kind: 'money', labelFmt: monthShort, label: 'Spend by month',
       series: [{ name: 'Marketing spend', color: PALETTE[1],
@@ -743,11 +883,7 @@ JS = r"""
         return div(sum(r, 'attributed_revenue') - sum(r, 'spend'), sum(r, 'spend'));
       }) }
     ] });
-    lineChart(chart('exec-nps'), { labels: labels, kind: 'score', label: 'NPS by month', series: [
-      { name: 'NPS', color: PALETTE[2], values: perMonth(nps, function (r) {
-        return div(100 * (sum(r, 'promoters') - sum(r, 'detractors')), sum(r, 'responses'));
-      }) }
-    ] });
+    renderNps(labels);
     const ranked = D.payback.filter(function (r) { return isNum(r.ltv_to_cac_ratio); }).sort(function (a, b) {
       return b.ltv_to_cac_ratio - a.ltv_to_cac_ratio;
     });
@@ -762,14 +898,18 @@ JS = r"""
     }).sort(function (a, b) { return b.new_customers - a.new_customers; });
     const total = Object.assign({ channel_id: 'all', _cls: 'total' }, paybackFor('all'), {
       new_customers: sum(D.payback, 'new_customers'), spend: sum(D.payback, 'spend') });
-    table('exec-payback', { caption: 'Unit economics by acquisition channel', note: 'All time to the as-of date.',
+    table('exec-payback', { caption: 'Unit economics by acquisition channel, all time',
+      note: 'All time to the as-of date (the month range does not apply). CAC = all-time spend \u00f7 all-time ' +
+        'new customers of the channel; the total row is blended (all spend \u00f7 all new customers). ' +
+        'Channels without media spend: n/a.',
       rows: paybackRows.concat([total]), columns: [
-        { label: 'Channel', key: 'channel_id', fmt: chName },
+        { label: 'Channel', key: 'channel_id', fmt: totalName },
         { label: 'New customers', key: 'new_customers', num: true, fmt: fmt.int },
-        { label: 'CAC', key: 'customer_acquisition_cost', num: true, fmt: fmt.money },
-        { label: 'CAC payback', key: 'cac_payback_months', num: true, fmt: fmt.months },
+        { label: 'Spend', key: 'spend', num: true, fmt: fmt.money },
+        { label: 'CAC, all time', key: 'customer_acquisition_cost', num: true, fmt: costCell(fmt.money) },
+        { label: 'CAC payback', key: 'cac_payback_months', num: true, fmt: costCell(fmt.months) },
         { label: 'Predictive LTV', key: 'predictive_lifetime_value', num: true, fmt: fmt.money },
-        { label: 'LTV:CAC', key: 'ltv_to_cac_ratio', num: true, fmt: fmt.ratio }
+        { label: 'LTV:CAC', key: 'ltv_to_cac_ratio', num: true, fmt: costCell(fmt.ratio) }
       ] });
     renderScorecard();
   }
@@ -796,13 +936,15 @@ JS = r"""
     rows = rows.slice().sort(function (a, b) { return b.weight - a.weight || (a.kpi_id < b.kpi_id ? -1 : 1); });
     table('exec-scorecard', {
       caption: 'KPI scorecard \u2014 ' + (latest ? monthLong(latest) : 'no month') + ', ' + state.stage + ' stage',
-      note: 'All channels (the channel filter does not apply); the latest month of the selected range.',
+      note: 'Values for ' + (latest ? monthLong(latest) : 'no month') + ', all channels blended (the channel ' +
+        'filter does not apply; CAC = the month\u2019s spend \u00f7 its new customers), against the stage\u2019s ' +
+        'target (on-track and warning thresholds per KPI, from the KPI registry). ' + FUNNEL_REFERENCE_NOTE,
       rows: rows, columns: [
         { label: 'KPI', key: 'kpi_id', fmt: kpiLabel },
         { label: 'Value', num: true, html: kpiValueCell },
         { label: 'Target', key: 'target', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.kpi_id)](v); } },
         { label: 'Attainment', key: 'attainment', num: true, fmt: fmt.pct },
-        { label: 'Health', html: function (r) { return bandBadge(r.health_band); } },
+        { label: 'Health', html: scoreBadge },
         { label: 'vs. last month', key: 'period_over_period_change', num: true, fmt: fmt.change },
         { label: 'Weight', key: 'weight', num: true, fmt: fmt.pct }
       ] });
@@ -815,14 +957,21 @@ JS = r"""
     const budgetMonth = lastMonthWith(D.budget);
     const budgetRows = D.budget.filter(function (r) { return r.month === budgetMonth && chanOk(r.channel_id); });
     const pacing = div(sum(budgetRows, 'spend_to_date'), sum(budgetRows, 'planned_spend_to_date'));
+    const period = periodText();
+    const noSpend = spend === 0 ? NO_SPEND + (state.channel === 'all' ? '' : ' on ' + chName(state.channel)) +
+      ' in ' + period : null;
     tiles('mgr-tiles', [
-      { id: 'spend', kpi: 'cost_per_click', label: 'Spend', value: fmt.money(spend), sub: 'media spend' },
+      { id: 'spend', kpi: 'cost_per_click', label: 'Spend', value: fmt.money(spend),
+        period: period + ' \u00b7 ' + channelText(), sub: 'media spend' },
       { id: 'cpl', kpi: 'cost_per_lead', label: 'Cost per lead', value: fmt.money(div(spend, sum(cm, 'leads'))),
+        na: noSpend, period: period + ' \u00b7 ' + channelText() + ' \u00b7 spend \u00f7 leads',
         sub: fmt.int(sum(cm, 'leads')) + ' leads' },
       { id: 'cac', kpi: 'customer_acquisition_cost',
-        label: 'CAC', value: fmt.money(div(spend, sum(cm, 'new_customers'))),
-        sub: fmt.int(sum(cm, 'new_customers')) + ' new customers' },
-      { id: 'roas', kpi: 'return_on_ad_spend',
+        label: 'CAC', value: fmt.money(div(spend, sum(cm, 'new_customers'))), na: noSpend,
+        period: period + ' \u00b7 ' + channelText() + ' \u00b7 spend \u00f7 new customers',
+        sub: fmt.int(sum(cm, 'new_customers')) + ' new customers' +
+          (state.channel === 'all' ? ' (organic ones included)' : '') },
+      { id: 'roas', kpi: 'return_on_ad_spend', na: noSpend, period: period + ' \u00b7 ' + channelText(),
         label: 'ROAS', value: fmt.ratio(div(sum(cm, 'attributed_revenue'), spend)) },
       { id: 'lead-to-customer', kpi: 'lead_to_customer_rate',
         label: 'Lead-to-customer', value: fmt.pct(div(sum(fm, 'won_deals'), sum(fm, 'leads'))),
@@ -832,7 +981,8 @@ JS = r"""
         sub: 'leads answered within SLA' },
       { id: 'pacing', kpi: 'budget_pacing_rate', label: 'Budget pacing', value: fmt.pct(pacing),
         sub: budgetMonth ? monthLong(budgetMonth) + ', spend \u00f7 plan to date' : '' },
-      { id: 'anomalies', label: 'Anomalies', value: fmt.int(anomalyRows().length), sub: 'flagged KPI-weeks' }
+      { id: 'anomalies', label: 'Anomalies', value: fmt.int(anomalyRows().length), period: period,
+        sub: 'onsets of a shift (continuing weeks not counted again)' }
     ]);
     const allCm = D.channel_monthly.filter(function (r) { return inRange(r.month); });
     const byChannel = groupBy(allCm, 'channel_id');
@@ -847,16 +997,19 @@ JS = r"""
       new_customers: sum(allCm, 'new_customers'), attributed_revenue: sum(allCm, 'attributed_revenue'), _cls: 'total' };
     tot.cpl = div(tot.spend, tot.leads); tot.cac = div(tot.spend, tot.new_customers);
     tot.roas = div(tot.attributed_revenue, tot.spend);
-    table('mgr-channels', { caption: 'Channel performance', note: scopeText().split(' \u00b7 ')[0] +
-      ' \u00b7 every channel; the selected one is highlighted.', rows: channelRows.concat([tot]), columns: [
-        { label: 'Channel', key: 'channel_id', fmt: chName },
+    table('mgr-channels', { caption: 'Channel performance, ' + period, note: period +
+      ' \u00b7 every channel; the selected one is highlighted. CPL and CAC: the range\u2019s spend \u00f7 its ' +
+      'leads or new customers; the total row is blended (all spend \u00f7 all leads or customers, organic included). ' +
+      'Attributed revenue: default attribution model. Channels without media spend: n/a.',
+      rows: channelRows.concat([tot]), columns: [
+        { label: 'Channel', key: 'channel_id', fmt: totalName },
         { label: 'Spend', key: 'spend', num: true, fmt: fmt.money },
         { label: 'Leads', key: 'leads', num: true, fmt: fmt.int },
-        { label: 'CPL', key: 'cpl', num: true, fmt: fmt.money },
+        { label: 'CPL', key: 'cpl', num: true, fmt: costCell(fmt.money) },
         { label: 'New customers', key: 'new_customers', num: true, fmt: fmt.int },
-        { label: 'CAC', key: 'cac', num: true, fmt: fmt.money },
+        { label: 'CAC, range', key: 'cac', num: true, fmt: costCell(fmt.money) },
         { label: 'Attributed revenue', key: 'attributed_revenue', num: true, fmt: fmt.money },
-        { label: 'ROAS', key: 'roas', num: true, fmt: fmt.ratio }
+        { label: 'ROAS', key: 'roas', num: true, fmt: costCell(fmt.ratio) }
       ] });
     hBarChart(chart('mgr-roas-by-channel'), { kind: 'ratio', label: 'ROAS by channel', reference: 1,
       referenceLabel: 'break-even', items: channelRows.filter(function (r) { return r.spend > 0; })
@@ -865,12 +1018,16 @@ JS = r"""
             dim: state.channel !== 'all' && r.channel_id !== state.channel };
         }) });
     const labels = rangeMonths();
-    lineChart(chart('mgr-cpl-trend'), { labels: labels, kind: 'money', label: 'Cost per lead by month', series: [
-      { name: 'Cost per lead', values: perMonth(cm, function (r) { return div(sum(r, 'spend'), sum(r, 'leads')); }) }
+    lineChart(chart('mgr-cpl-trend'), { labels: labels, kind: 'money', label: 'Cost per lead by month',
+      emptyText: undefinedText('Cost per lead', 'leads', spend, sum(cm, 'leads')), series: [
+      { name: 'Cost per lead', values: perMonth(cm, function (r) {
+        return costDiv(sum(r, 'spend'), sum(r, 'leads'));
+      }) }
     ] });
-    lineChart(chart('mgr-cac-trend'), { labels: labels, kind: 'money', label: 'CAC by month', series: [
+    lineChart(chart('mgr-cac-trend'), { labels: labels, kind: 'money', label: 'CAC by month',
+      emptyText: undefinedText('CAC', 'new customers', spend, sum(cm, 'new_customers')), series: [
       { name: 'CAC', color: PALETTE[1], values: perMonth(cm, function (r) {
-        return div(sum(r, 'spend'), sum(r, 'new_customers'));
+        return costDiv(sum(r, 'spend'), sum(r, 'new_customers'));
       }) }
     ] });
     funnelChart(chart('mgr-funnel'), { label: 'Funnel: leads to won deals', stages: STAGES.map(function (st) {
@@ -888,6 +1045,16 @@ JS = r"""
     renderTacticalScorecard();
     renderAnomalies('mgr-anomalies', 12);
   }
+  // Why a cost ratio has no value for the selection: no spend (not applicable) or a zero denominator
+  // (not defined), never an empty "no data".
+  function undefinedText(what, denominator, spend, count) {
+    const where = chName(state.channel) + ', ' + periodText();
+    if (spend === 0) return what + ' is not applicable: ' + NO_SPEND + ' (' + where + ').';
+    if (count === 0) {
+      return what + ' is not defined: ' + fmt.money(spend) + ' spent and no ' + denominator + ' (' + where + ').';
+    }
+    return undefined;
+  }
   function renderTacticalScorecard() {
     const latest = lastMonthWith(D.scorecard);
     const rows = D.scorecard.filter(function (r) {
@@ -896,13 +1063,14 @@ JS = r"""
     }).sort(function (a, b) { return b.weight - a.weight || (a.kpi_id < b.kpi_id ? -1 : 1); });
     table('mgr-scorecard', {
       caption: 'Marketing manager KPIs against target \u2014 ' + (latest ? monthLong(latest) : 'no month'),
-      note: 'The marketing manager\u2019s KPIs in the scorecard (' + state.stage + ' stage targets), all ' +
-        'channels; the latest month of the range.', rows: rows, columns: [
+      note: 'The marketing manager\u2019s KPIs in the scorecard (' + state.stage + ' stage targets), ' +
+        (latest ? monthLong(latest) : 'no month') + ', all channels blended; the latest month of the range. ' +
+        FUNNEL_REFERENCE_NOTE, rows: rows, columns: [
         { label: 'KPI', key: 'kpi_id', fmt: kpiLabel },
         { label: 'Value', num: true, html: kpiValueCell },
         { label: 'Target', key: 'target', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.kpi_id)](v); } },
         { label: 'Attainment', key: 'attainment', num: true, fmt: fmt.pct },
-        { label: 'Health', html: function (r) { return bandBadge(r.health_band); } },
+        { label: 'Health', html: scoreBadge },
         { label: 'vs. last month', key: 'period_over_period_change', num: true, fmt: fmt.change }
       ] });
   }
@@ -911,15 +1079,29 @@ JS = r"""
     const month = lastMonthWith(D.funnel_health.filter(function (r) { return r.channel_key === key; }));
     const rows = D.funnel_health.filter(function (r) { return r.month === month && r.channel_key === key; })
       .sort(function (a, b) { return a.stage_order - b.stage_order; });
+    const scored = {};
+    D.scorecard.filter(function (r) { return r.month === month && r.company_stage === state.stage; })
+      .forEach(function (r) { scored[r.kpi_id] = r; });
     table('mgr-funnel-health', { caption: 'Funnel health \u2014 ' + (month ? monthLong(month) : 'no month'),
-      note: chName(key) + '; the latest month of the range, against the ideal range per transition.',
-      rows: rows, columns: [
+      note: chName(key) + '; the latest month of the range, against the ideal range per transition. ' +
+        FUNNEL_REFERENCE_NOTE + ' The last column is the scorecard\u2019s judgement (' + state.stage +
+        ' stage target, all channels).',
+      rows: rows.map(function (r) {
+        const sc = key === 'all' ? scored[r.kpi_id] : null;
+        return Object.assign({ _score: sc || null }, r);
+      }), columns: [
         { label: 'Transition', key: 'kpi_id', fmt: kpiLabel },
         { label: 'Conversion', key: 'conversion_value', num: true, fmt: fmt.pct },
         { label: 'Ideal range', key: 'ideal_min', num: true, fmt: function (v, r) {
           return fmt.pct(r.ideal_min) + ' \u2013 ' + fmt.pct(r.ideal_max);
         } },
-        { label: 'Health', html: function (r) { return bandBadge(r.health_band); } }
+        { label: 'Health (ideal range)', html: function (r) { return bandBadge(r.health_band); } },
+        { label: 'Scorecard (vs target)', html: function (r) {
+          if (key !== 'all') return '<span class="band band-none">All channels only</span>';
+          if (!r._score) return '<span class="band band-none">Not scored</span>';
+          return scoreBadge(r._score) + '<br><small>target ' +
+            esc(fmt[kpiFormat(r.kpi_id)](r._score.target)) + '</small>';
+        } }
       ] });
   }
   function renderVelocity() {
@@ -999,8 +1181,10 @@ JS = r"""
     const top = rows.slice().sort(function (a, b) {
       return Math.abs(b.robust_z_score || 0) - Math.abs(a.robust_z_score || 0);
     }).slice(0, limit);
-    table(id, { caption: 'Anomalies: ' + fmt.int(rows.length) + ' flagged KPI-weeks',
-      note: 'Weeks where a KPI left its robust baseline (|z| > 3.5); the ' + limit + ' strongest, ' + scopeText() + '.',
+    table(id, { caption: 'Anomalies: ' + fmt.int(rows.length) + ' onsets',
+      note: 'Weeks where a KPI left its robust baseline (kpi_anomalies__weekly is_anomaly: the onset of a shift; ' +
+        'a shift that continues is listed once, its further weeks counted under \u201cLasted\u201d); the ' + limit +
+        ' strongest, ' + scopeText() + '.',
       rows: top, columns: [
         { label: 'Week of', key: 'week' },
         { label: 'Metric', key: 'metric_id', fmt: kpiLabel },
@@ -1008,7 +1192,12 @@ JS = r"""
         { label: 'Value', key: 'value', num: true, fmt: function (v, r) { return fmt[kpiFormat(r.metric_id)](v); } },
         { label: 'Baseline median', key: 'baseline_median', num: true,
           fmt: function (v, r) { return fmt[kpiFormat(r.metric_id)](v); } },
+        { label: 'vs. baseline', key: 'relative_change_from_baseline', num: true, fmt: fmt.change },
         { label: 'Robust z', key: 'robust_z_score', num: true, fmt: fmt.num },
+        { label: 'Volume', key: 'volume', num: true, fmt: fmt.int },
+        { label: 'Lasted', key: 'continued_weeks', num: true, fmt: function (v) {
+          return isNum(v) ? fmt.int(v + 1) + (v === 0 ? ' week' : ' weeks') : DASH;
+        } },
         { label: 'Direction', html: function (r) {
           return r.anomaly_direction === 'up' ? '<span class="dir-up">\u25b2 Up</span>' :
             '<span class="dir-down">\u25bc Down</span>';
@@ -1021,12 +1210,15 @@ JS = r"""
   function renderSpecialist() {
     const cm = sel(D.channel_monthly), web = sel(D.web), email = sel(D.email, null), fu = sel(D.follow_up);
     const spend = sum(cm, 'spend'), imps = sum(cm, 'impressions'), clicks = sum(cm, 'clicks');
+    const period = periodText();
+    const noSpend = spend === 0 ? NO_SPEND + (state.channel === 'all' ? '' : ' on ' + chName(state.channel)) +
+      ' in ' + period : null;
     tiles('spec-tiles', [
       { id: 'ctr', kpi: 'click_through_rate',
         label: 'CTR', value: fmt.pct(div(clicks, imps)), sub: fmt.int(imps) + ' impressions' },
-      { id: 'cpc', kpi: 'cost_per_click',
+      { id: 'cpc', kpi: 'cost_per_click', na: noSpend, period: period + ' \u00b7 ' + channelText(),
         label: 'CPC', value: fmt.money(div(spend, clicks)), sub: fmt.int(clicks) + ' clicks' },
-      { id: 'cpm', kpi: 'cost_per_mille',
+      { id: 'cpm', kpi: 'cost_per_mille', na: noSpend, period: period + ' \u00b7 ' + channelText(),
         label: 'CPM', value: fmt.money(div(1000 * spend, imps)), sub: 'per 1,000 impressions' },
       { id: 'sessions', label: 'Sessions', value: fmt.int(sum(web, 'sessions')) },
       { id: 'bounce-rate', kpi: 'bounce_rate', label: 'Bounce rate',
@@ -1044,14 +1236,16 @@ JS = r"""
     lineChart(chart('spec-ctr-trend'), { labels: labels, kind: 'pct', label: 'CTR by month', series: [
       { name: 'CTR', values: perMonth(cm, function (r) { return div(sum(r, 'clicks'), sum(r, 'impressions')); }) }
     ] });
-    lineChart(chart('spec-cpc-trend'), { labels: labels, kind: 'money', label: 'CPC by month', series: [
+    lineChart(chart('spec-cpc-trend'), { labels: labels, kind: 'money', label: 'CPC by month',
+      emptyText: undefinedText('CPC', 'clicks', spend, clicks), series: [
       { name: 'CPC', color: PALETTE[1], values: perMonth(cm, function (r) {
-        return div(sum(r, 'spend'), sum(r, 'clicks'));
+        return costDiv(sum(r, 'spend'), sum(r, 'clicks'));
       }) }
     ] });
-    lineChart(chart('spec-cpm-trend'), { labels: labels, kind: 'money', label: 'CPM by month', series: [
+    lineChart(chart('spec-cpm-trend'), { labels: labels, kind: 'money', label: 'CPM by month',
+      emptyText: undefinedText('CPM', 'impressions', spend, imps), series: [
       { name: 'CPM', color: PALETTE[3], values: perMonth(cm, function (r) {
-        return div(1000 * sum(r, 'spend'), sum(r, 'impressions'));
+        return costDiv(1000 * sum(r, 'spend'), sum(r, 'impressions'));
       }) }
     ] });
     lineChart(chart('spec-sessions-trend'), { labels: labels, kind: 'int', label: 'Sessions by month', series: [

@@ -26,6 +26,9 @@ Availability: a KPI the dataset cannot measure (kpi.kpi_availability: a source n
 funnel stage the CRM does not track) is shown as "—" with "not available: <reason>" (tooltip and
 note), never 0, and the page lists the missing sources; a sum over rows that are all null stays
 null on the page too (so a ratio built from a missing measure is "—").
+A cost ratio (CPL, CAC, CPC, CPM, ROAS, CAC payback) where there was no media spend is "—" with
+"not applicable: no media spend", never $0.00 or 0.0 mo. Every cost and revenue tile names its
+period and definition (docs/ANALYSTS.md, "Reading the dashboard").
 """
 
 from __future__ import annotations
@@ -69,6 +72,9 @@ class Dataset:
     table: str
     views: tuple[str, ...]
     sql: str
+    # Columns the page uses when the mart has them and replaces by the fallback otherwise
+    # ("{column}" in sql): is_complete_period / score_status (incomplete periods shown "in progress").
+    optional: tuple[tuple[str, str, str], ...] = ()  # (column, expression if present, fallback)
 
 
 EXEC, MANAGER, SPECIALIST = VIEWS
@@ -97,10 +103,11 @@ DATASETS: tuple[Dataset, ...] = (
         select strftime(date_month, '%Y-%m') as month, channel_id,
             sum(spend) as spend, sum(impressions) as impressions, sum(clicks) as clicks,
             sum(leads) as leads, sum(new_customers) as new_customers,
-            sum(attributed_revenue) as attributed_revenue
+            sum(attributed_revenue) as attributed_revenue, {is_complete_period} as is_complete_period
         from kpi.kpi_channel_performance__monthly
         group by 1, 2 order by 1, 2
         """,
+        (("is_complete_period", "bool_and(is_complete_period)", "cast(null as boolean)"),),
     ),
     Dataset(
         "customer_value",
@@ -139,7 +146,10 @@ DATASETS: tuple[Dataset, ...] = (
         "kpi.kpi_net_promoter_score__monthly",
         (EXEC,),
         """
-        select strftime(date_month, '%Y-%m') as month, responses, promoters, detractors
+        select strftime(date_month, '%Y-%m') as month, responses, net_promoter_score,
+            net_promoter_score_lower_95, net_promoter_score_upper_95, rolling_3_month_responses,
+            rolling_3_month_net_promoter_score, rolling_3_month_net_promoter_score_lower_95,
+            rolling_3_month_net_promoter_score_upper_95
         from kpi.kpi_net_promoter_score__monthly where segment_type = 'all' order by 1
         """,
     ),
@@ -159,9 +169,10 @@ DATASETS: tuple[Dataset, ...] = (
         (EXEC, MANAGER),
         """
         select strftime(period_start, '%Y-%m') as month, company_stage, kpi_id, value, target, attainment,
-            health_band, weight, period_over_period_change
+            health_band, weight, period_over_period_change, {score_status} as score_status
         from kpi.kpi_scorecard__monthly where channel_key = 'all' order by 1, 2, 3
         """,
+        (("score_status", "score_status", "cast(null as varchar)"),),
     ),
     Dataset(
         "funnel_monthly",
@@ -234,8 +245,20 @@ DATASETS: tuple[Dataset, ...] = (
         (MANAGER, SPECIALIST),
         """
         select strftime(period_start, '%Y-%m-%d') as week, strftime(period_start, '%Y-%m') as month, metric_id,
-            channel_key, value, baseline_median, robust_z_score, anomaly_direction, week_over_week_change
-        from kpi.kpi_anomalies__weekly where is_anomaly order by 1, 3, 4
+            channel_key, value, volume, baseline_median, robust_z_score, relative_change_from_baseline,
+            anomaly_direction, week_over_week_change,
+            (
+                select count(*) from kpi.kpi_anomalies__weekly as later
+                where later.metric_id = onset.metric_id and later.channel_key = onset.channel_key
+                    and later.is_continued_anomaly and later.period_start > onset.period_start
+                    and not exists (
+                        select 1 from kpi.kpi_anomalies__weekly as gap
+                        where gap.metric_id = onset.metric_id and gap.channel_key = onset.channel_key
+                            and gap.period_start > onset.period_start and gap.period_start <= later.period_start
+                            and not gap.is_continued_anomaly
+                    )
+            ) as continued_weeks
+        from kpi.kpi_anomalies__weekly as onset where is_anomaly order by 1, 3, 4
         """,
     ),
     Dataset(
@@ -284,9 +307,12 @@ def tables_by_view() -> dict[str, set[str]]:
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-ready value: decimals and floats rounded to 6 significant digits, NaN/inf as null."""
+    """A JSON-ready value: floats (ratios) rounded to 6 significant digits, decimals (the marts'
+    money amounts and sums of them) kept exact to the cent, NaN/inf as null. Rounding money to 6
+    digits made two tiles over the same orders differ by dollars (net revenue vs ROI's attributed
+    revenue, issue 15)."""
     if isinstance(value, decimal.Decimal):
-        value = float(value)
+        return float(value) if value.is_finite() else None
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
@@ -337,7 +363,18 @@ def collect_data(serving_db: Path, registry: Path | None = None) -> dict[str, An
             raise DashboardError(f"{serving_db} lacks published tables the dashboard needs: {', '.join(missing)}")
         datasets: dict[str, Any] = {}
         for dataset in DATASETS:
-            cursor = con.execute(dataset.sql)
+            schema, table = dataset.table.split(".")
+            present = {
+                row[0]
+                for row in con.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            }
+            sql = dataset.sql
+            for column, expression, fallback in dataset.optional:
+                sql = sql.replace("{" + column + "}", expression if column in present else fallback)
+            cursor = con.execute(sql)
             columns = [c[0] for c in cursor.description]
             rows = [[_plain(v) for v in row] for row in cursor.fetchall()]
             datasets[dataset.name] = {"columns": columns, "rows": rows}

@@ -361,6 +361,10 @@ def _comparable(df: pd.DataFrame) -> pd.DataFrame:
             out[name] = out[name].dt.as_unit("us")
         elif pd.api.types.is_numeric_dtype(out[name]) and not pd.api.types.is_bool_dtype(out[name]):
             out[name] = out[name].astype("float64")
+        else:
+            # text: a missing value is missing whether pandas spells it None or NaN (an all-null
+            # text column arrives as Arrow strings of NaN, DuckDB's .df() gives objects of None)
+            out[name] = out[name].astype(object).where(out[name].notna(), None)
     return out
 
 
