@@ -50,8 +50,11 @@ def ratio_checks(marts: dict[str, set[str]], registry: list[governance.Kpi]) -> 
     return checks
 
 
+# `cast({{ macro('a', 'b') }} as double) as column`, also inside the availability wrapper
+# `cast({{ kpi_if_available('kpi_id', macro('a', 'b')) }} as double) as column`.
 _MACRO_CALL = re.compile(
-    r"cast\(\s*\{\{\s*(\w+)\(([^}]*)\)\s*\}\}\s*as\s+(?:double|bigint|decimal\(\d+,\s*\d+\))\s*\)\s*(?:as\s+)?(\w+)"
+    r"cast\(\s*\{\{\s*(?:kpi_if_available\(\s*'\w+',\s*)?(\w+)\(([^}]*)\)\s*\}\}\s*"
+    r"as\s+(?:double|bigint|decimal\(\d+,\s*\d+\))\s*\)\s*(?:as\s+)?(\w+)"
 )
 
 
