@@ -72,8 +72,6 @@ final as (
         leads_followed_up.business_hours_to_first_response,
         leads_followed_up.is_within_sla,
         leads_followed_up.is_within_sla_clock_hours,
-        leads_followed_up.is_sla_pending,
-        leads_followed_up.is_sla_clock_hours_pending,
         leads_spend_allocated.allocated_spend
 
     from leads_lifecycle

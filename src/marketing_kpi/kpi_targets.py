@@ -13,10 +13,7 @@ Policy (one rule for every KPI, so the targets are explainable):
   significant digits; a quarter's target equals its months' (every targeted KPI is a ratio);
 * overall (all-channel) targets for every KPI of int_kpi_values__monthly except those that
   centre on zero or are two-sided (UNTARGETED), per-channel targets for CHANNEL_TARGETED_KPIS;
-  only positive baselines give a target;
-* a target respects its KPI's range: a KPI whose registry unit is 'fraction' (a share, 0..1) gets
-  a target clamped to [0, 1] (a 98 % retention improved by 5 % would ask for 103 %, which no
-  month can reach; the target is then 1).
+  only positive baselines give a target.
 
 Run after a build: `python -m marketing_kpi.kpi_targets` (reads the built warehouse, rewrites the
 CSV). The committed CSV is the plan; re-running it is a planning decision, not part of the build.
@@ -80,52 +77,29 @@ def _baseline(points: list[Point]) -> float:
     return median
 
 
-FRACTION_UNIT = "fraction"
-
-
-def _clamp_to_range(target: float, unit: str | None) -> float:
-    """A fraction KPI's target kept inside [0, 1]; other units unchanged."""
-    if unit == FRACTION_UNIT:
-        return min(max(target, 0.0), 1.0)
-    return target
-
-
-def compute_targets(
-    values: list[tuple], directions: dict[str, str], units: dict[str, str] | None = None
-) -> list[tuple]:
+def compute_targets(values: list[tuple], directions: dict[str, str]) -> list[tuple]:
     """Targets from monthly (period_start, kpi_id, channel_id, value[, numerator, denominator])
-    rows; see the module docstring. units: the registry unit per kpi_id (a 'fraction' KPI's
-    target is clamped to [0, 1])."""
-    units = units or {}
+    rows; see the module docstring."""
     series: dict[tuple[str, str | None], dict[dt.date, Point]] = defaultdict(dict)
-    unvalued_months: dict[tuple[str, str | None], set[dt.date]] = defaultdict(set)
     for month, kpi_id, channel_id, value, *parts in values:
-        if kpi_id in UNTARGETED or kpi_id not in directions:
+        if kpi_id in UNTARGETED or kpi_id not in directions or value is None:
             continue
         if channel_id is not None and kpi_id not in CHANNEL_TARGETED_KPIS:
             continue
-        if value is None:
-            # a month without a value yet adds nothing to a baseline (see right_edge below)
-            unvalued_months[(kpi_id, channel_id)].add(month)
-            continue
         numerator, denominator = (None if x is None else float(x) for x in (parts + [None, None])[:2])
         series[(kpi_id, channel_id)][month] = (float(value), numerator, denominator)
-    last_month = max((row[0] for row in values), default=None)  # the as-of month
     rows: list[tuple] = []
     for (kpi_id, channel_id), by_month in sorted(series.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         months = sorted(by_month)
         first_year = [by_month[m] for m in months[:12]]
         factor = 1 + TARGET_IMPROVEMENT if directions[kpi_id] == "higher_is_better" else 1 - TARGET_IMPROVEMENT
         quarters_done: set[dt.date] = set()
-        # the as-of month keeps its target when its value is not known yet (churn and retention
-        # are null until the month is over); other months without a value stay untargeted
-        right_edge = {m for m in unvalued_months[(kpi_id, channel_id)] if months[-1] < m == last_month}
-        for month in months + sorted(right_edge):
+        for month in months:
             prior = [p for m, p in by_month.items() if dt.date(month.year - 1, 1, 1) <= m < dt.date(month.year, 1, 1)]
             baseline = _baseline(prior if len(prior) >= 6 else first_year)
             if baseline <= 0:
                 continue
-            target = _clamp_to_range(_round(baseline * factor), units.get(kpi_id))
+            target = _round(baseline * factor)
             rows.append((kpi_id, "month", month.isoformat(), channel_id or "", target))
             quarter = _quarter_start(month)
             if quarter not in quarters_done:
@@ -137,14 +111,12 @@ def compute_targets(
 def main(argv: list[str] | None = None) -> int:
     out = paths.reference_seed_dir() / "kpi_targets.csv"
     relation = relation_name(load_manifest(), "int_kpi_values__monthly")
-    registry = load_registry()
-    directions = {k.kpi_id: k.direction for k in registry}
-    units = {k.kpi_id: k.unit for k in registry}
+    directions = {k.kpi_id: k.direction for k in load_registry()}
     with duckdb.connect(str(paths.build_database()), read_only=True) as con:
         values = con.execute(
             f"select period_start, kpi_id, channel_id, value, numerator, denominator from {relation}"
         ).fetchall()
-    rows = compute_targets(values, directions, units)
+    rows = compute_targets(values, directions)
     write_targets(rows, out)
     print(f"wrote {len(rows)} targets to {out}")
     return 0

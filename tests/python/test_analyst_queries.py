@@ -49,18 +49,3 @@ def test_example_query_runs_read_only_and_returns_rows(serving: Path, heading: s
     finally:
         con.close()
     assert rows, f"example {heading!r} returned no rows"
-
-
-LATEST = re.compile(r"max\((?:date_month|period_start)\)")
-ON_PURPOSE = "the current, incomplete month on purpose"
-
-
-def test_latest_means_the_latest_complete_period() -> None:
-    """An example that picks the latest period (max(date_month) / max(period_start)) picks it among
-    complete periods: the as-of month is partial (churn unknown, SLA windows open, never scored)."""
-    offending = [
-        heading
-        for heading, sql in BLOCKS
-        if LATEST.search(sql) and "is_complete_period" not in sql and ON_PURPOSE not in sql
-    ]
-    assert not offending, f"docs/ANALYSTS.md examples reading the incomplete as-of period as latest: {offending}"

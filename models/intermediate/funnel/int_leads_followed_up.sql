@@ -4,10 +4,6 @@
     creation-to-response interval with each working day's opening hours, holidays closed), and
     whether the response met the var('sla_hours') SLA in business and in clock hours.
     A response logged before the lead's creation counts as immediate (0 hours).
-    A lead without a response whose SLA window is still open at the as-of date is pending, not a
-    miss (is_sla_pending; is_sla_clock_hours_pending for the clock-hours SLA): fewer than
-    var('sla_hours') business (clock) hours have passed between its creation and the start of
-    the as-of day, which is itself still under way (the rule of macro is_period_complete).
 -#}
 
 with
@@ -71,54 +67,6 @@ business_overlap_per_day as (
 
 ),
 
-unresponded_leads as (
-
-    select
-        lead_id,
-        created_at
-
-    from leads_lifecycle
-    where first_responded_at is null
-
-),
-
-business_overlap_to_as_of_per_day as (
-
-    -- The part of each working day's opening hours between creation and the start of the as-of
-    -- day: how much of the SLA window an unanswered lead has used up so far.
-    select
-        unresponded_leads.lead_id,
-        case
-            when unresponded_leads.created_at > working_days.opens_at then unresponded_leads.created_at
-            else working_days.opens_at
-        end as overlap_start_at,
-        working_days.closes_at as overlap_end_at
-
-    from unresponded_leads
-    inner join working_days
-        on
-            working_days.date_day >= cast(unresponded_leads.created_at as date)
-            and working_days.date_day < {{ as_of_date() }}
-
-),
-
-business_hours_open_per_lead as (
-
-    select
-        lead_id,
-        sum(
-            case
-                when overlap_end_at > overlap_start_at
-                    then {{ hours_between('overlap_start_at', 'overlap_end_at') }}
-                else 0
-            end
-        ) as business_hours_to_as_of
-
-    from business_overlap_to_as_of_per_day
-    group by lead_id
-
-),
-
 business_hours_per_lead as (
 
     select
@@ -160,23 +108,11 @@ measured as (
         case
             when leads_lifecycle.first_responded_at is null then null
             else coalesce(business_hours_per_lead.business_hours_to_first_response, 0)
-        end as business_hours_to_first_response,
-        leads_lifecycle.first_responded_at is null
-        and coalesce(business_hours_open_per_lead.business_hours_to_as_of, 0) < {{ var('sla_hours', 24) }}
-            as is_sla_pending,
-        leads_lifecycle.first_responded_at is null
-        and (
-            leads_lifecycle.created_at >= cast({{ as_of_date() }} as {{ dbt.type_timestamp() }})
-            or {{ hours_between(
-                'leads_lifecycle.created_at', 'cast(' ~ as_of_date() ~ ' as ' ~ dbt.type_timestamp() ~ ')'
-            ) }} < {{ var('sla_hours', 24) }}
-        ) as is_sla_clock_hours_pending
+        end as business_hours_to_first_response
 
     from leads_lifecycle
     left join business_hours_per_lead
         on leads_lifecycle.lead_id = business_hours_per_lead.lead_id
-    left join business_hours_open_per_lead
-        on leads_lifecycle.lead_id = business_hours_open_per_lead.lead_id
 
 ),
 
@@ -195,9 +131,7 @@ final as (
         cast(hours_to_first_response as double) as hours_to_first_response,
         cast(business_hours_to_first_response as double) as business_hours_to_first_response,
         coalesce(business_hours_to_first_response <= {{ var('sla_hours', 24) }}, false) as is_within_sla,
-        coalesce(hours_to_first_response <= {{ var('sla_hours', 24) }}, false) as is_within_sla_clock_hours,
-        is_sla_pending,
-        is_sla_clock_hours_pending
+        coalesce(hours_to_first_response <= {{ var('sla_hours', 24) }}, false) as is_within_sla_clock_hours
 
     from measured
 

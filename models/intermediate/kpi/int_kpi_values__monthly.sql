@@ -130,7 +130,7 @@
         'kpis': [
             ('average_hours_to_assignment', 'hours_to_assignment', 'leads_assigned', none),
             ('average_hours_to_first_response', 'hours_to_first_response', 'leads_responded', none),
-            ('sla_attainment_rate', 'leads_within_sla', 'leads - leads_sla_pending', none),
+            ('sla_attainment_rate', 'leads_within_sla', 'leads', none),
         ],
     },
     {

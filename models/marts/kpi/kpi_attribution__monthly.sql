@@ -120,7 +120,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         attribution_model,
         channel_id,
         attributed_revenue,

@@ -123,7 +123,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         channel_id,
         planned_spend,
         actual_spend,

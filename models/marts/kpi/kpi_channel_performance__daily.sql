@@ -210,7 +210,6 @@ final as (
 
     select
         with_invalid_spend.date_day,
-        {{ is_period_complete('with_invalid_spend.date_day', 'day') }} as is_complete_period,
         with_invalid_spend.channel_id,
         channels.channel_name,
         channels.channel_group,

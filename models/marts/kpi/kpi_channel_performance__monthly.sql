@@ -117,7 +117,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         channel_id,
         channel_name,
         channel_group,

@@ -134,7 +134,6 @@ final as (
 
     select
         acquisition_cohort_month,
-        {{ is_period_complete('acquisition_cohort_month', 'month') }} as is_complete_period,
         acquisition_channel_id,
         cohort_customers,
         complete_months,

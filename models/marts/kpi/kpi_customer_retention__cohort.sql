@@ -49,20 +49,13 @@ final as (
         acquisition_channel_id,
         months_since_acquisition,
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         is_complete_month,
         cohort_customers,
         active_customers,
-        -- retention of a month is only known once it is over: null for the as-of month
-        case
-            when is_complete_month
-                then cast(
-                        {{ kpi_if_available(
-                            'retention_rate', retention_rate('active_customers', 'cohort_customers')
-                        ) }}
-                        as double
-                    )
-        end as retention_rate,
+        cast(
+            {{ kpi_if_available('retention_rate', retention_rate('active_customers', 'cohort_customers')) }}
+            as double
+        ) as retention_rate,
         net_revenue,
         cumulative_net_revenue,
         cast(

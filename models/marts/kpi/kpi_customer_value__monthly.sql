@@ -24,28 +24,14 @@ aggregated as (
         cast(count(case when has_expansion then customer_id end) as bigint) as expansion_customers,
         cast(count(case when has_cross_sell then customer_id end) as bigint) as cross_sell_customers,
         cast(count(case when was_active_last_month then customer_id end) as bigint) as customers_at_start,
-        -- retention and churn of a month are only known once it is over (int_customer_months):
-        -- null for the as-of month, which the rates below then leave null too
-        case
-            when is_complete_month then cast(count(case when is_retained then customer_id end) as bigint)
-        end as retained_customers,
-        case
-            when is_complete_month
-                then cast(count(case when is_churned_this_month then customer_id end) as bigint)
-        end as churned_customers,
+        cast(count(case when is_retained then customer_id end) as bigint) as retained_customers,
+        cast(count(case when is_churned_this_month then customer_id end) as bigint) as churned_customers,
         cast(sum(case when was_active_last_month then net_revenue_last_month else 0 end) as decimal(18, 2))
             as revenue_at_start,
-        case
-            when is_complete_month
-                then cast(sum(case when was_active_last_month then net_revenue else 0 end) as decimal(18, 2))
-        end as retained_revenue,
-        case
-            when is_complete_month
-                then cast(
-                        sum(case when is_churned_this_month then net_revenue_last_month else 0 end)
-                        as decimal(18, 2)
-                    )
-        end as churned_revenue
+        cast(sum(case when was_active_last_month then net_revenue else 0 end) as decimal(18, 2))
+            as retained_revenue,
+        cast(sum(case when is_churned_this_month then net_revenue_last_month else 0 end) as decimal(18, 2))
+            as churned_revenue
 
     from customer_months
     group by
@@ -59,7 +45,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         acquisition_channel_id,
         is_complete_month,
         active_customers,

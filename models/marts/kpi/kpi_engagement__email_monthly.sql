@@ -37,7 +37,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         campaign_id,
         channel_id,
         sends,

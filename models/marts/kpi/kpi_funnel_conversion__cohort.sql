@@ -46,7 +46,6 @@ final as (
 
     select
         cohort_month,
-        {{ is_period_complete('cohort_month', 'month') }} as is_complete_period,
         channel_id,
         cast(leads as bigint) as leads,
         cast(

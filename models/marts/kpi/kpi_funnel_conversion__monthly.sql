@@ -87,7 +87,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         channel_id,
         cast(leads as bigint) as leads,
         cast(

@@ -51,7 +51,6 @@ final as (
 
     select
         cast(period_start as date) as date_month,
-        {{ is_period_complete('period_start', 'month') }} as is_complete_period,
         cast(channel_id as {{ dbt.type_string() }}) as channel_id,
         cast(channel_key as {{ dbt.type_string() }}) as channel_key,
         cast(kpi_id as {{ dbt.type_string() }}) as kpi_id,

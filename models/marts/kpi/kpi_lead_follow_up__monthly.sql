@@ -4,9 +4,7 @@
     seeds), and SLA attainment against var('sla_hours'): the headline sla_attainment_rate counts
     business hours; sla_attainment_rate_clock_hours counts clock hours. Leads never assigned (no
     assigned_at, is_assigned false) are grouped under a null owner_id, whatever owner the CRM
-    routed them to: they have not reached a rep yet. A lead without a response whose SLA window
-    is still open at the as-of date is pending (leads_sla_pending, fct_leads.is_sla_pending), not
-    a miss: each SLA rate's denominator is the leads whose outcome is known (leads − pending).
+    routed them to: they have not reached a rep yet.
 -#}
 
 with
@@ -31,9 +29,7 @@ leads_by_assigned_owner as (
         hours_to_first_response,
         business_hours_to_first_response,
         is_within_sla,
-        is_within_sla_clock_hours,
-        is_sla_pending,
-        is_sla_clock_hours_pending
+        is_within_sla_clock_hours
 
     from leads
 
@@ -56,9 +52,7 @@ monthly as (
             as median_business_hours_to_first_response,
         sum(case when is_within_sla then 1 else 0 end) as leads_within_sla,
         sum(case when is_within_sla_clock_hours then 1 else 0 end) as leads_within_sla_clock_hours,
-        sum(case when is_responded then 0 else 1 end) as leads_without_response,
-        sum(case when is_sla_pending then 1 else 0 end) as leads_sla_pending,
-        sum(case when is_sla_clock_hours_pending then 1 else 0 end) as leads_sla_clock_hours_pending
+        sum(case when is_responded then 0 else 1 end) as leads_without_response
 
     from leads_by_assigned_owner
     group by
@@ -72,7 +66,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         owner_id,
         channel_id,
         cast(leads as bigint) as leads,
@@ -104,19 +97,13 @@ final as (
         cast(median_business_hours_to_first_response as double) as median_business_hours_to_first_response,
         cast({{ var('sla_hours', 24) }} as double) as sla_hours,
         cast(leads_within_sla as bigint) as leads_within_sla,
-        cast(leads_sla_pending as bigint) as leads_sla_pending,
         cast(
-            {{ kpi_if_available(
-                'sla_attainment_rate', sla_attainment_rate('leads_within_sla', 'leads - leads_sla_pending')
-            ) }}
+            {{ kpi_if_available('sla_attainment_rate', sla_attainment_rate('leads_within_sla', 'leads')) }}
             as double
         ) as sla_attainment_rate,
         cast(leads_within_sla_clock_hours as bigint) as leads_within_sla_clock_hours,
-        cast(leads_sla_clock_hours_pending as bigint) as leads_sla_clock_hours_pending,
-        cast(
-            {{ sla_attainment_rate('leads_within_sla_clock_hours', 'leads - leads_sla_clock_hours_pending') }}
-            as double
-        ) as sla_attainment_rate_clock_hours
+        cast({{ sla_attainment_rate('leads_within_sla_clock_hours', 'leads') }} as double)
+            as sla_attainment_rate_clock_hours
 
     from monthly
 

@@ -38,7 +38,6 @@ final as (
     select
         score_band,
         cohort_month,
-        {{ is_period_complete('cohort_month', 'month') }} as is_complete_period,
         cast(leads as bigint) as leads,
         cast(
             {{ stage_if_tracked('mql', 'marketing_qualified_leads') }}

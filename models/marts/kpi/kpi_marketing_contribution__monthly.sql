@@ -50,7 +50,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         total_revenue,
         marketing_sourced_revenue,
         cast(total_revenue - marketing_sourced_revenue as decimal(18, 2)) as non_marketing_revenue,

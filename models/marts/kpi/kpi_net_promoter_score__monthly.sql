@@ -159,7 +159,6 @@ final as (
 
     select
         date_month,
-        {{ is_period_complete('date_month', 'month') }} as is_complete_period,
         segment_type,
         segment_value,
         responses,

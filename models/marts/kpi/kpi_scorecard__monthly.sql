@@ -8,15 +8,13 @@
     target counts up to 20 % extra, a negative value (ROI) counts 0; weighted_score = weight ×
     attainment_score. Month-over-month and year-over-year changes compare with the same KPI and
     channel one and twelve months earlier: (value − earlier) / |earlier|, null when either is
-    missing or the earlier value is 0. A month not over at the as-of date (is_complete_period
-    false, macro is_period_complete) is never scored: attainment, score and health band stay null
-    and score_status says 'incomplete period'.
+    missing or the earlier value is 0.
 
     Availability: a KPI that cannot be measured with the data provided (kpi_availability) has
     is_available false and a null value, so it is never scored; score_status says why a row is or
-    is not scored: scored, not available, incomplete period, no target (no target row in
-    kpi_targets: targets are never invented, so with an empty kpi_targets nothing is scored), no
-    value, or not scorable (value and target exist but attainment is undefined, e.g. a zero cost).
+    is not scored: scored, not available, no target (no target row in kpi_targets: targets are
+    never invented, so with an empty kpi_targets nothing is scored), no value, or not scorable
+    (value and target exist but attainment is undefined, e.g. a zero cost).
 -#}
 
 {%- set attainment_cap = var('scorecard_attainment_cap', 1.2) -%}
@@ -86,12 +84,7 @@ with_attainment as (
 
     select
         *,
-        {{ is_period_complete('period_start', 'month') }} as is_complete_period,
-        -- a month not over at the as-of date is never scored: its value is still moving
-        case
-            when {{ is_period_complete('period_start', 'month') }}
-                then {{ kpi_attainment('value', 'target', 'direction') }}
-        end as attainment
+        {{ kpi_attainment('value', 'target', 'direction') }} as attainment
 
     from with_targets
 
@@ -152,7 +145,6 @@ final as (
 
     select
         cast(period_start as date) as period_start,
-        is_complete_period,
         cast(period_type as {{ dbt.type_string() }}) as period_type,
         cast(kpi_id as {{ dbt.type_string() }}) as kpi_id,
         cast(channel_id as {{ dbt.type_string() }}) as channel_id,
@@ -175,7 +167,6 @@ final as (
         cast(
             case
                 when not is_available then 'not available'
-                when not is_complete_period then 'incomplete period'
                 when target is null then 'no target'
                 when value is null then 'no value'
                 when attainment is null then 'not scorable'

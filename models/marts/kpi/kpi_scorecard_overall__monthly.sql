@@ -5,9 +5,7 @@
     is left out and the rest re-weighted; weight_covered says how much of the weight was scored).
     1 = every weighted KPI exactly on target; the cap on attainment_score (1.2) keeps one
     outperforming KPI from hiding the others. overall_health_band uses fixed thresholds: on_track
-    at 0.95 and above, warning at 0.85 and above, critical below. A month not over at the as-of
-    date is never scored (kpi_scorecard__monthly leaves its attainments null): overall_score and
-    band stay null and score_status says 'incomplete period'.
+    at 0.95 and above, warning at 0.85 and above, critical below.
 
     Availability: a KPI the dataset cannot measure (kpi_availability) is never scored, so the score
     re-weights over the available KPIs; weight_available is the share of the stage's weight on
@@ -78,12 +76,8 @@ scored as (
         aggregated.*,
         stage_availability.weight_available,
         stage_availability.unavailable_kpis,
-        case
-            when {{ is_period_complete('aggregated.period_start', 'month') }}
-                then {{ marketing_kpi.safe_divide(
-                    'aggregated.weighted_score_sum', 'aggregated.weight_covered'
-                ) }}
-        end as overall_score
+        {{ marketing_kpi.safe_divide('aggregated.weighted_score_sum', 'aggregated.weight_covered') }}
+            as overall_score
 
     from aggregated
     left join stage_availability
@@ -95,20 +89,12 @@ final as (
 
     select
         cast(period_start as date) as period_start,
-        {{ is_period_complete('period_start', 'month') }} as is_complete_period,
         cast(company_stage as {{ dbt.type_string() }}) as company_stage,
         cast(overall_score as double) as overall_score,
         cast(
             {{ kpi_health_band('overall_score', 0.95, 0.85) }}
             as {{ dbt.type_string() }}
         ) as overall_health_band,
-        cast(
-            case
-                when not {{ is_period_complete('period_start', 'month') }} then 'incomplete period'
-                when overall_score is not null then 'scored'
-                else 'no scored kpi'
-            end as {{ dbt.type_string() }}
-        ) as score_status,
         cast(round(weight_covered, 9) as double) as weight_covered,
         cast(weighted_kpis as integer) as weighted_kpis,
         cast(scored_kpis as integer) as scored_kpis,
