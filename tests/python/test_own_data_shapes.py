@@ -705,3 +705,34 @@ def test_naive_local_time_every_lead_timestamp_converted(naive_local_time: Publi
             want = expected.at[r["lead_id"], column]
             want = None if pd.isna(want) else want.to_pydatetime()
             assert r[column] == want, f"{r['lead_id']}.{column}: published {r[column]}, expected {want} (UTC)"
+
+
+def test_own_data_builds_with_every_unit_test_at_a_future_as_of_date(tmp_path: Path) -> None:
+    """The whole dbt build, unit tests included, passes for own data at an as-of date years after
+    the data (the historical one is the `historical` shape above): no test depends on the date.
+    The audit is left out on purpose (data five years old is not fresh at that date); the build
+    then says it did not publish."""
+    data_dir = tmp_path / "data"
+    export_shapes.write_shape("crm_only", data_dir)
+    env = {k: v for k, v in os.environ.items() if k not in ("MKPI_AS_OF_DATE", "MKPI_DATA_DIR")}
+    env.update(
+        {
+            "MKPI_TARGET": "duckdb",
+            "MKPI_DUCKDB_PATH": str(tmp_path / "warehouse" / "build.duckdb"),
+            "MKPI_DUCKDB_TEMP_DIR": str(tmp_path / "warehouse" / "tmp"),
+            "MKPI_SERVING_DIR": str(tmp_path / "serving"),
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            "DBT_LOG_PATH": str(tmp_path / "logs"),
+            "DBT_ENV_SECRET_PII_SALT": PII_SALT,
+        }
+    )
+    command = [_marketing_kpi_executable(), "build", "--data-dir", str(data_dir), "--as-of", "2031-06-30"]
+    command += ["--no-audit", "--no-docs", "--unit-tests"]
+    proc = subprocess.run(
+        command, cwd=paths.PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
+    )
+    output = (proc.stdout or "") + (proc.stderr or "")
+    assert proc.returncode == 0, output[-4000:]
+    assert "as-of date: 2031-06-30: given" in output
+    assert "dbt build (models, data tests, unit tests): done" in output
+    assert "NOT PUBLISHED" in output and not (tmp_path / "serving" / "marketing_kpi.duckdb").exists()
