@@ -96,9 +96,8 @@ def _marketing_kpi_executable() -> str:
     return str(candidate)
 
 
-def _build_shape(name: str, root: Path) -> ShapeBuild:
-    data_dir = root / "data"
-    manifest = export_shapes.write_shape(name, data_dir)
+def _build_env(root: Path) -> dict[str, str]:
+    """The environment of an isolated own-data build under `root` (no inherited as-of or time zones)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -124,6 +123,13 @@ def _build_shape(name: str, root: Path) -> ShapeBuild:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.PROJECT_ROOT / "src"), env.get("PYTHONPATH")])),
         }
     )
+    return env
+
+
+def _build_shape(name: str, root: Path) -> ShapeBuild:
+    data_dir = root / "data"
+    manifest = export_shapes.write_shape(name, data_dir)
+    env = _build_env(root)
     command = [
         _marketing_kpi_executable(),
         "build",
@@ -714,18 +720,7 @@ def test_own_data_builds_with_every_unit_test_at_a_future_as_of_date(tmp_path: P
     then says it did not publish."""
     data_dir = tmp_path / "data"
     export_shapes.write_shape("crm_only", data_dir)
-    env = {k: v for k, v in os.environ.items() if k not in ("MKPI_AS_OF_DATE", "MKPI_DATA_DIR")}
-    env.update(
-        {
-            "MKPI_TARGET": "duckdb",
-            "MKPI_DUCKDB_PATH": str(tmp_path / "warehouse" / "build.duckdb"),
-            "MKPI_DUCKDB_TEMP_DIR": str(tmp_path / "warehouse" / "tmp"),
-            "MKPI_SERVING_DIR": str(tmp_path / "serving"),
-            "DBT_TARGET_PATH": str(tmp_path / "target"),
-            "DBT_LOG_PATH": str(tmp_path / "logs"),
-            "DBT_ENV_SECRET_PII_SALT": PII_SALT,
-        }
-    )
+    env = _build_env(tmp_path)
     command = [_marketing_kpi_executable(), "build", "--data-dir", str(data_dir), "--as-of", "2031-06-30"]
     command += ["--no-audit", "--no-docs", "--unit-tests"]
     proc = subprocess.run(
